@@ -1,0 +1,33 @@
+package org.nnvm4j.backend.llvm;
+
+import static org.bytedeco.llvm.global.LLVM.*;
+
+import org.bytedeco.llvm.LLVM.LLVMBuilderRef;
+import org.bytedeco.llvm.LLVM.LLVMContextRef;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
+import org.nnvm4j.tensor.DType;
+
+/** C-semantics conversions between dtypes in LLVM IR. */
+final class LlvmCasts {
+  private LlvmCasts() {}
+
+  static LLVMValueRef cast(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef v, DType from, DType to, LLVMTypeRef toType) {
+    if (from.equals(to)) return v;
+    if (to.isBool()) {
+      LLVMValueRef zero = LLVMConstNull(LLVMTypeOf(v));
+      return from.isFloat() ? LLVMBuildFCmp(b, LLVMRealUNE, v, zero, "") : LLVMBuildICmp(b, LLVMIntNE, v, zero, "");
+    }
+    if (from.isFloat() && to.isFloat()) {
+      return from.bits() < to.bits() || (from.bits() == to.bits()) ? LLVMBuildFPExt(b, v, toType, "")
+          : LLVMBuildFPTrunc(b, v, toType, "");
+    }
+    if (from.isFloat()) return to.isUInt() ? LLVMBuildFPToUI(b, v, toType, "") : LLVMBuildFPToSI(b, v, toType, "");
+    if (to.isFloat()) {
+      return from.isUInt() ? LLVMBuildUIToFP(b, v, toType, "") : LLVMBuildSIToFP(b, v, toType, "");
+    }
+    if (from.bits() == to.bits()) return v;
+    if (from.bits() > to.bits()) return LLVMBuildTrunc(b, v, toType, "");
+    return from.isUInt() ? LLVMBuildZExt(b, v, toType, "") : LLVMBuildSExt(b, v, toType, "");
+  }
+}

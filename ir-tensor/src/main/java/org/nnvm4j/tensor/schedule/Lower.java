@@ -1,0 +1,215 @@
+package org.nnvm4j.tensor.schedule;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nnvm4j.pass.PassContext;
+import org.nnvm4j.pass.diag.CompileException;
+import org.nnvm4j.pass.diag.ErrorCode;
+import org.nnvm4j.pass.diag.Span;
+import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.Operation;
+import org.nnvm4j.tensor.te.PlaceholderOp;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.Allocate;
+import org.nnvm4j.tensor.tir.Buffer;
+import org.nnvm4j.tensor.tir.BufferLoad;
+import org.nnvm4j.tensor.tir.BufferStore;
+import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.ExprMutator;
+import org.nnvm4j.tensor.tir.For;
+import org.nnvm4j.tensor.tir.IfThenElse;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.PrimFunc;
+import org.nnvm4j.tensor.tir.ProducerLoad;
+import org.nnvm4j.tensor.tir.Reduce;
+import org.nnvm4j.tensor.tir.SeqStmt;
+import org.nnvm4j.tensor.tir.Stmt;
+import org.nnvm4j.tensor.tir.StmtExprVisitor;
+import org.nnvm4j.tensor.tir.Var;
+import org.nnvm4j.tensor.transform.TirPipeline;
+
+/**
+ * Lowers a scheduled tensor-expression program to a TIR {@link PrimFunc} (TVM's {@code tvm.lower}):
+ * one loop nest per stage, in producer-first order, with buffers for the arguments and allocations for
+ * intermediate tensors; then the TIR pipeline ({@link TirPipeline}) runs.
+ */
+public final class Lower {
+  private Lower() {}
+
+  /** Lowers and runs the default TIR pipeline. */
+  public static PrimFunc lower(Schedule s, List<Tensor> args, String name) {
+    return lower(s, args, name, PassContext.defaults());
+  }
+
+  public static PrimFunc lower(Schedule s, List<Tensor> args, String name, PassContext ctx) {
+    return TirPipeline.build().run(scheduleOps(s, args, name), ctx);
+  }
+
+  /** The loop nests of the schedule, before any TIR pass (multi-dimensional buffer accesses). */
+  public static PrimFunc scheduleOps(Schedule s, List<Tensor> args, String name) {
+    Map<Tensor, Buffer> buffers = new IdentityHashMap<>();
+    List<Buffer> params = new ArrayList<>();
+    for (Tensor t : args) {
+      if (buffers.containsKey(t)) throw CompileException.invalid("function '%s': tensor %s passed twice", name, t.name());
+      Buffer b = Buffer.of(t.name(), t.dtype(), t.shape());
+      buffers.put(t, b);
+      params.add(b);
+    }
+    List<Stmt> nests = new ArrayList<>();
+    List<Buffer> temps = new ArrayList<>();
+    for (Stage st : s.stages()) {
+      switch (st.op()) {
+        case PlaceholderOp p -> {
+          if (!buffers.containsKey(p.output(0))) {
+            throw new CompileException(ErrorCode.INVALID_ARGUMENT, Span.node(p.name(), "placeholder"),
+                "function '" + name + "' reads placeholder '" + p.name() + "' but it is not among its arguments");
+          }
+        }
+        case ComputeOp c -> {
+          for (int i = 0; i < c.numOutputs(); i++) {
+            Tensor t = c.output(i);
+            if (!buffers.containsKey(t)) {
+              Buffer b = Buffer.of(t.name(), t.dtype(), t.shape());
+              buffers.put(t, b);
+              temps.add(b);
+            }
+          }
+          nests.add(new NestBuilder(st, c, buffers).build());
+        }
+      }
+    }
+    for (Operation out : s.outputs()) {
+      for (int i = 0; i < out.numOutputs(); i++) {
+        if (temps.contains(buffers.get(out.output(i)))) {
+          throw CompileException.invalid("function '%s': output %s is not among its arguments", name, out.output(i).name());
+        }
+      }
+    }
+    Stmt body = SeqStmt.of(nests);
+    for (int i = temps.size() - 1; i >= 0; i--) body = new Allocate(temps.get(i), body);
+    return new PrimFunc(name, params, shapeVars(params), body, Map.of("global_symbol", name));
+  }
+
+  /** The symbolic vars of the parameters' shapes, in order of first appearance. */
+  private static List<Var> shapeVars(List<Buffer> params) {
+    Set<Var> vars = new LinkedHashSet<>();
+    StmtExprVisitor v = new StmtExprVisitor() {
+      @Override protected void visitVar(Var var) { vars.add(var); }
+    };
+    for (Buffer b : params) b.shape().forEach(v::visit);
+    return List.copyOf(vars);
+  }
+
+  /** Builds the loop nest of one compute stage. */
+  private static final class NestBuilder {
+    private final Stage stage;
+    private final ComputeOp op;
+    private final Map<Tensor, Buffer> buffers;
+    private final Map<IterVar, Expr> extent = new IdentityHashMap<>();
+    private final Map<IterVar, Expr> value = new IdentityHashMap<>();
+    private final List<IterVar> guarded = new ArrayList<>();
+
+    NestBuilder(Stage stage, ComputeOp op, Map<Tensor, Buffer> buffers) {
+      this.stage = stage;
+      this.op = op;
+      this.buffers = buffers;
+    }
+
+    Stmt build() {
+      if (op.body().get(0) instanceof Reduce) {
+        throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
+            "lowering of reductions is not supported by this version");
+      }
+      inferExtents();
+      deriveValues();
+      Map<Var, Expr> subst = new IdentityHashMap<>();
+      for (IterVar iv : op.axis()) subst.put(iv.var(), value.get(iv));
+      List<Expr> idx = op.axis().stream().map(value::get).toList();
+      List<Stmt> stores = new ArrayList<>();
+      for (int i = 0; i < op.numOutputs(); i++) {
+        Expr v = new ToBufferLoads(subst, buffers).mutate(op.body().get(i));
+        stores.add(new BufferStore(buffers.get(op.output(i)), v, idx));
+      }
+      Stmt body = SeqStmt.of(stores);
+      Expr guard = null;
+      for (IterVar iv : guarded) {
+        Expr g = IrOps.lt(value.get(iv), extent.get(iv));
+        guard = guard == null ? g : IrOps.and(guard, g);
+      }
+      if (guard != null) body = new IfThenElse(guard, body, null);
+      List<IterVar> leaves = stage.leafIterVars();
+      for (int i = leaves.size() - 1; i >= 0; i--) {
+        IterVar iv = leaves.get(i);
+        Expr ext = extent.get(iv);
+        body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), body);
+      }
+      return body;
+    }
+
+    /** Extents of every iter var, from the root axes down through the relations. */
+    private void inferExtents() {
+      for (IterVar iv : op.axis()) {
+        if (!IrOps.isConst(iv.dom().min(), 0)) {
+          throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
+              "axis '" + iv.var().name() + "' must start at 0");
+        }
+        extent.put(iv, iv.dom().extent());
+      }
+      for (IterRelation r : stage.relations()) {
+        switch (r) {
+          case IterRelation.Split sp -> {
+            Expr ext = extent.get(sp.parent());
+            Expr f = sp.factor();
+            extent.put(sp.outer(), IrOps.floorDiv(IrOps.add(ext, IrOps.sub(f, IrOps.one(f.dtype()))), f));
+            extent.put(sp.inner(), f);
+            Expr rem = IrOps.floorMod(ext, f);
+            if (!IrOps.isConst(rem, 0)) guarded.add(sp.parent());
+          }
+          case IterRelation.Fuse fu -> extent.put(fu.fused(), IrOps.mul(extent.get(fu.outer()), extent.get(fu.inner())));
+        }
+      }
+    }
+
+    /** Values of the root iter vars in terms of the leaf loop vars, from the leaves up. */
+    private void deriveValues() {
+      for (IterVar iv : stage.leafIterVars()) value.put(iv, iv.var());
+      List<IterRelation> rels = stage.relations();
+      for (int i = rels.size() - 1; i >= 0; i--) {
+        switch (rels.get(i)) {
+          case IterRelation.Split sp -> value.put(sp.parent(),
+              IrOps.add(IrOps.mul(value.get(sp.outer()), sp.factor()), value.get(sp.inner())));
+          case IterRelation.Fuse fu -> {
+            Expr f = value.get(fu.fused());
+            Expr inner = extent.get(fu.inner());
+            value.put(fu.outer(), IrOps.floorDiv(f, inner));
+            value.put(fu.inner(), IrOps.floorMod(f, inner));
+          }
+        }
+      }
+    }
+  }
+
+  /** Replaces loads of tensors by loads of their buffers and root axis vars by their values. */
+  private static final class ToBufferLoads extends ExprMutator {
+    private final Map<Var, Expr> subst;
+    private final Map<Tensor, Buffer> buffers;
+
+    ToBufferLoads(Map<Var, Expr> subst, Map<Tensor, Buffer> buffers) {
+      this.subst = subst;
+      this.buffers = buffers;
+    }
+
+    @Override protected Expr visit(Var v) { return subst.getOrDefault(v, v); }
+
+    @Override
+    protected Expr visit(ProducerLoad n) {
+      Buffer b = buffers.get((Tensor) n.producer());
+      return new BufferLoad(b, mutateAll(n.indices()));
+    }
+  }
+}

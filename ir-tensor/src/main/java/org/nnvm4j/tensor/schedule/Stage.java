@@ -1,0 +1,127 @@
+package org.nnvm4j.tensor.schedule;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.nnvm4j.pass.diag.CompileException;
+import org.nnvm4j.pass.diag.ErrorCode;
+import org.nnvm4j.pass.diag.Span;
+import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.Operation;
+import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.ForKind;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.Var;
+
+/**
+ * The schedule of one operation: its loop structure (leaf iteration variables in loop order, from
+ * outermost) and how each loop runs. Every primitive validates its arguments and fails with an
+ * {@link ErrorCode#INVALID_SCHEDULE} {@link CompileException} that names the stage and axis.
+ */
+public final class Stage {
+  private final Schedule schedule;
+  private final Operation op;
+  private final List<IterVar> leaves = new ArrayList<>();
+  private final List<IterRelation> relations = new ArrayList<>();
+  private final Map<IterVar, ForKind> kinds = new IdentityHashMap<>();
+
+  Stage(Schedule schedule, Operation op) {
+    this.schedule = schedule;
+    this.op = op;
+    if (op instanceof ComputeOp c) {
+      leaves.addAll(c.axis());
+      leaves.addAll(c.reduceAxis());
+    }
+  }
+
+  public Operation op() { return op; }
+
+  public Schedule schedule() { return schedule; }
+
+  /** The loops of this stage, outermost first. */
+  public List<IterVar> leafIterVars() { return Collections.unmodifiableList(leaves); }
+
+  public List<IterRelation> relations() { return Collections.unmodifiableList(relations); }
+
+  /** How the loop of {@code iv} runs ({@link ForKind#SERIAL} unless annotated). */
+  public ForKind kindOf(IterVar iv) { return kinds.getOrDefault(iv, ForKind.SERIAL); }
+
+  /** The data-parallel axes of a compute. */
+  public List<IterVar> axis() { return op instanceof ComputeOp c ? c.axis() : List.of(); }
+
+  /** Splits {@code parent} into an outer loop and an inner loop of {@code factor} iterations. */
+  public IterVar[] split(IterVar parent, int factor) {
+    if (factor < 1) throw error(parent, "split factor must be >= 1, was " + factor);
+    int pos = leafIndex(parent, "split");
+    IterVar outer = new IterVar(null, new Var(parent.var().name() + ".outer", parent.var().dtype()), parent.kind());
+    IterVar inner = new IterVar(null, new Var(parent.var().name() + ".inner", parent.var().dtype()), parent.kind());
+    relations.add(new IterRelation.Split(parent, outer, inner, IrOps.intImm(parent.var().dtype(), factor)));
+    leaves.set(pos, outer);
+    leaves.add(pos + 1, inner);
+    return new IterVar[] {outer, inner};
+  }
+
+  /** Puts {@code order} in that relative order, keeping the other loops where they are. */
+  public Stage reorder(IterVar... order) {
+    Set<IterVar> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Integer> positions = new ArrayList<>();
+    for (IterVar iv : order) {
+      if (!seen.add(iv)) throw error(iv, "reorder names axis '" + iv.var().name() + "' twice");
+      positions.add(leafIndex(iv, "reorder"));
+    }
+    List<Integer> sorted = new ArrayList<>(positions);
+    Collections.sort(sorted);
+    for (int i = 0; i < order.length; i++) leaves.set(sorted.get(i), order[i]);
+    return this;
+  }
+
+  /** Runs the loop of {@code iv} in parallel on the worker threads of the backend. */
+  public Stage parallel(IterVar iv) { return annotate(iv, ForKind.PARALLEL); }
+
+  /** Turns the loop of {@code iv} into vector operations. */
+  public Stage vectorize(IterVar iv) { return annotate(iv, ForKind.VECTORIZED); }
+
+  /** Unrolls the loop of {@code iv}. */
+  public Stage unroll(IterVar iv) { return annotate(iv, ForKind.UNROLLED); }
+
+  private Stage annotate(IterVar iv, ForKind kind) {
+    leafIndex(iv, kind.name().toLowerCase(java.util.Locale.ROOT));
+    ForKind old = kinds.get(iv);
+    if (old != null && old != kind) {
+      throw error(iv, "axis '" + iv.var().name() + "' is already " + old.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    kinds.put(iv, kind);
+    return this;
+  }
+
+  private int leafIndex(IterVar iv, String primitive) {
+    int i = indexOf(leaves, iv);
+    if (i < 0) {
+      Set<String> names = new HashSet<>();
+      for (IterVar l : leaves) names.add(l.var().name());
+      throw error(iv, primitive + ": axis '" + iv.var().name() + "' is not a loop of this stage (it was split or"
+          + " fused away, or belongs to another stage); loops are " + names);
+    }
+    return i;
+  }
+
+  private static int indexOf(List<IterVar> list, IterVar iv) {
+    for (int i = 0; i < list.size(); i++) if (list.get(i) == iv) return i;
+    return -1;
+  }
+
+  private CompileException error(IterVar iv, String message) {
+    return new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, iv.var().name()),
+        "stage '" + op.name() + "': " + message);
+  }
+
+  /** The extent expression of a root iter var (for bound inference). */
+  static Expr extentOf(IterVar iv) { return iv.dom().extent(); }
+
+  @Override public String toString() { return "stage(" + op.name() + ", " + leaves + ")"; }
+}
