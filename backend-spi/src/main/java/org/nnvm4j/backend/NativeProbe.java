@@ -1,0 +1,31 @@
+package org.nnvm4j.backend;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Cheap file-system probes that providers use in {@code availability()}: no native code is loaded. */
+public final class NativeProbe {
+  private NativeProbe() {}
+
+  private static final List<String> LIB_DIRS = List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
+      "/lib/x86_64-linux-gnu", "/usr/local/cuda/lib64", "/usr/local/nvidia/lib64");
+
+  /** The first directory of the usual library directories holding {@code name}, or null. */
+  public static Path findLibrary(String name) {
+    for (String d : LIB_DIRS) {
+      Path p = Path.of(d, name);
+      if (Files.exists(p)) return p;
+    }
+    return null;
+  }
+
+  /** Whether an executable {@code name} is on the PATH. */
+  public static boolean onPath(String name) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String d : path.split(java.io.File.pathSeparator)) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return true;
+    }
+    return false;
+  }
+}

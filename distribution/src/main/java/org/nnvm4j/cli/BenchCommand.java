@@ -1,0 +1,90 @@
+package org.nnvm4j.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.nnvm4j.backend.Backend;
+import org.nnvm4j.backend.BackendRegistry;
+import org.nnvm4j.backend.DeviceBuffer;
+import org.nnvm4j.backend.Module;
+import org.nnvm4j.backend.ModuleFunction;
+import org.nnvm4j.backend.Runtime;
+import org.nnvm4j.backend.ScheduleRequest;
+import org.nnvm4j.backend.Target;
+import org.nnvm4j.pass.PassContext;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.schedule.Lower;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.PrimFunc;
+import org.nnvm4j.tensor.tir.Var;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code nnvm4j bench --kernel vadd}: times a compiled kernel after warm-up and prints the median,
+ * the spread, and the memory bandwidth. Model benchmarks against ONNX Runtime join this command later.
+ */
+@Command(name = "bench", description = "Benchmark a compiled kernel: median time and bandwidth after warm-up.")
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--kernel", defaultValue = "vadd", description = "Kernel to time: vadd (C = A + B, float32).")
+  String kernel;
+
+  @Option(names = "--n", defaultValue = "16777216", description = "Elements per tensor (default: ${DEFAULT-VALUE}).")
+  long n;
+
+  @Option(names = "--repeat", defaultValue = "50", description = "Timed runs after warm-up (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
+  @Option(names = "--target", defaultValue = "llvm", description = "Target (default: ${DEFAULT-VALUE}).")
+  String target;
+
+  @Override
+  public Integer call() {
+    if (!kernel.equals("vadd")) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown kernel '" + kernel + "'; known: vadd");
+    PrintWriter out = spec.commandLine().getOut();
+    Var len = Te.var("n");
+    Tensor a = Te.placeholder(List.of(len), DType.F32, "A");
+    Tensor b = Te.placeholder(List.of(len), DType.F32, "B");
+    Tensor c = Te.compute(a.shape(), i -> IrOps.add(a.get(i), b.get(i)), "C");
+    try (Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target))) {
+      PrimFunc f = Lower.lower(backend.lowering().schedule(new ScheduleRequest(List.of(c), "elemwise", "add", Map.of())),
+          List.of(a, b, c), "myadd");
+      long t0 = System.nanoTime();
+      try (Module m = backend.lowering().codegen(List.of(f), PassContext.defaults())) {
+        double compileMs = (System.nanoTime() - t0) / 1e6;
+        Runtime rt = backend.runtime();
+        var dev = rt.devices().get(0);
+        try (DeviceBuffer da = rt.allocate(dev, 4 * n); DeviceBuffer db = rt.allocate(dev, 4 * n);
+             DeviceBuffer dc = rt.allocate(dev, 4 * n)) {
+          ModuleFunction fn = m.function("myadd");
+          List<DeviceBuffer> args = List.of(da, db, dc);
+          long[] scalars = {n};
+          for (int i = 0; i < 10; i++) fn.call(args, scalars);
+          double[] ms = new double[repeat];
+          for (int i = 0; i < repeat; i++) {
+            long s = System.nanoTime();
+            fn.call(args, scalars);
+            rt.synchronize(dev);
+            ms[i] = (System.nanoTime() - s) / 1e6;
+          }
+          Arrays.sort(ms);
+          double median = ms[repeat / 2];
+          double gbs = 3.0 * 4 * n / (median / 1e3) / 1e9;
+          out.printf("kernel vadd, n=%d, target %s: compile %.1f ms (IR+O3+JIT)%n", n, backend.target(), compileMs);
+          out.printf("median %.3f ms (min %.3f, p90 %.3f) over %d runs -> %.1f GB/s (3 x %d MB moved per run)%n",
+              median, ms[0], ms[(int) (repeat * 0.9)], repeat, gbs, 4 * n >> 20);
+        }
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

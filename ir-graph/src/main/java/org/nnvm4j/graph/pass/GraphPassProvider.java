@@ -1,0 +1,11 @@
+package org.nnvm4j.graph.pass;
+
+import java.util.List;
+import org.nnvm4j.pass.Pass;
+import org.nnvm4j.pass.PassProvider;
+
+/** Registers the graph passes with the global {@link org.nnvm4j.pass.PassRegistry}. */
+public final class GraphPassProvider implements PassProvider {
+  @Override
+  public List<Pass<?>> passes() { return List.of(InferShape.pass(), InferType.pass()); }
+}

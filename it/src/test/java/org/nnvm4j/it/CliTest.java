@@ -1,0 +1,42 @@
+package org.nnvm4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.nnvm4j.cli.Main;
+
+/** The command line: {@code targets} and {@code demo}. */
+class CliTest {
+  private static String run(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run(args)).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void targetsListsEveryBackendWithItsAvailability() {
+    String out = run("targets");
+    assertThat(out).containsPattern("(?m)^llvm\\s+\\S*backend-llvm-cpu\\S*\\s+yes\\s+yes");
+    assertThat(out).containsPattern("(?m)^cuda\\s+\\S+\\s+no\\s+no\\s+PTX code generation is not implemented");
+    assertThat(out).containsPattern("(?m)^opencl\\s+\\S+\\s+no\\s+no\\s+OpenCL C code generation is not implemented");
+    assertThat(out).containsPattern("(?m)^arm\\s+\\S+\\s+no\\s+no\\s+ARM code generation is not implemented");
+  }
+
+  @Test
+  void demoRunsBothSeedPrograms() {
+    String out = run("demo");
+    assertThat(out).contains("primfn myadd(A: Buffer(float32, [n])")
+        .contains("C = [0.0, 11.0, 22.0, 33.0, 44.0, 55.0, 66.0, 77.0, 88.0, 99.0]")
+        .contains("%2 = elemwise_add(%x, %y)")
+        .contains("z = [5.0, 6.0, 7.0, 8.0]");
+  }
+}
