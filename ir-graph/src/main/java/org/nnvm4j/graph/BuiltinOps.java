@@ -3,6 +3,7 @@ package org.nnvm4j.graph;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BinaryOperator;
+import java.util.function.IntFunction;
 import java.util.function.UnaryOperator;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
@@ -42,25 +43,13 @@ public final class BuiltinOps implements OpProvider {
   }
 
   /** All inputs and the output share one shape; unknown inputs take it from known ones. */
-  static Shape[] sameShape(Shape[] in) {
-    Shape known = null;
-    int from = -1;
-    for (int i = 0; i < in.length; i++) {
-      if (in[i] == null) continue;
-      if (known == null) {
-        known = in[i];
-        from = i;
-      } else if (!known.equals(in[i])) {
-        throw CompileException.invalid("input %d has shape %s but input %d has shape %s", from, known, i, in[i]);
-      }
-    }
-    if (known == null) return null;
-    for (int i = 0; i < in.length; i++) in[i] = known;
-    return new Shape[] {known};
-  }
+  static Shape[] sameShape(Shape[] in) { return same(in, "shape", Shape[]::new); }
 
-  static DType[] sameType(DType[] in) {
-    DType known = null;
+  /** All inputs and the output share one dtype; unknown inputs take it from known ones. */
+  static DType[] sameType(DType[] in) { return same(in, "dtype", DType[]::new); }
+
+  private static <T> T[] same(T[] in, String what, IntFunction<T[]> newArray) {
+    T known = null;
     int from = -1;
     for (int i = 0; i < in.length; i++) {
       if (in[i] == null) continue;
@@ -68,11 +57,13 @@ public final class BuiltinOps implements OpProvider {
         known = in[i];
         from = i;
       } else if (!known.equals(in[i])) {
-        throw CompileException.invalid("input %d has dtype %s but input %d has dtype %s", from, known, i, in[i]);
+        throw CompileException.invalid("input %d has %s %s but input %d has %s %s", from, what, known, i, what, in[i]);
       }
     }
     if (known == null) return null;
-    for (int i = 0; i < in.length; i++) in[i] = known;
-    return new DType[] {known};
+    java.util.Arrays.fill(in, known);
+    T[] out = newArray.apply(1);
+    out[0] = known;
+    return out;
   }
 }

@@ -52,13 +52,13 @@ final class Arith {
       long p = x[i];
       long q = y[i];
       r[i] = switch (n) {
-        case Add o -> wrap(t, p + q);
-        case Sub o -> wrap(t, p - q);
-        case Mul o -> wrap(t, p * q);
-        case Div o -> wrap(t, u ? Long.divideUnsigned(p, nonZero(q, n)) : p / nonZero(q, n));
-        case Mod o -> wrap(t, u ? Long.remainderUnsigned(p, nonZero(q, n)) : p % nonZero(q, n));
-        case FloorDiv o -> wrap(t, u ? Long.divideUnsigned(p, nonZero(q, n)) : Math.floorDiv(p, nonZero(q, n)));
-        case FloorMod o -> wrap(t, u ? Long.remainderUnsigned(p, nonZero(q, n)) : Math.floorMod(p, nonZero(q, n)));
+        case Add o -> IrOps.wrap(t, p + q);
+        case Sub o -> IrOps.wrap(t, p - q);
+        case Mul o -> IrOps.wrap(t, p * q);
+        case Div o -> IrOps.wrap(t, u ? Long.divideUnsigned(p, nonZero(q, n)) : p / nonZero(q, n));
+        case Mod o -> IrOps.wrap(t, u ? Long.remainderUnsigned(p, nonZero(q, n)) : p % nonZero(q, n));
+        case FloorDiv o -> IrOps.wrap(t, u ? Long.divideUnsigned(p, nonZero(q, n)) : Math.floorDiv(p, nonZero(q, n)));
+        case FloorMod o -> IrOps.wrap(t, u ? Long.remainderUnsigned(p, nonZero(q, n)) : Math.floorMod(p, nonZero(q, n)));
         case Min o -> (u ? Long.compareUnsigned(p, q) : Long.compare(p, q)) <= 0 ? p : q;
         case Max o -> (u ? Long.compareUnsigned(p, q) : Long.compare(p, q)) >= 0 ? p : q;
         case EQ o -> p == q ? 1 : 0;
@@ -171,16 +171,6 @@ final class Arith {
       r = 1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
     }
     return Math.copySign(r, x);
-  }
-
-  static long wrap(DType t, long v) {
-    int bits = t.bits();
-    if (bits >= 64) return v;
-    if (t.isBool()) return v != 0 ? 1 : 0;
-    long mask = (1L << bits) - 1;
-    long u = v & mask;
-    if (t.isUInt()) return u;
-    return (u & (1L << (bits - 1))) != 0 ? u - (1L << bits) : u;
   }
 
   static double round(DType t, double v) {

@@ -142,7 +142,7 @@ public final class Interpreter {
         long base = scalarLong(eval(n.base()));
         long stride = scalarLong(eval(n.stride()));
         long[] r = new long[n.lanes()];
-        for (int i = 0; i < r.length; i++) r[i] = Arith.wrap(n.dtype(), base + i * stride);
+        for (int i = 0; i < r.length; i++) r[i] = IrOps.wrap(n.dtype(), base + i * stride);
         yield r;
       }
       case Broadcast n -> Arith.broadcast(eval(n.value()), n.lanes());
@@ -203,7 +203,7 @@ public final class Interpreter {
         return r;
       }
       long[] r = new long[d.length];
-      for (int i = 0; i < d.length; i++) r[i] = to.isBool() ? (d[i] != 0 ? 1 : 0) : Arith.wrap(to, (long) d[i]);
+      for (int i = 0; i < d.length; i++) r[i] = to.isBool() ? (d[i] != 0 ? 1 : 0) : IrOps.wrap(to, (long) d[i]);
       return r;
     }
     long[] l = (long[]) v;
@@ -216,7 +216,7 @@ public final class Interpreter {
       return r;
     }
     long[] r = new long[l.length];
-    for (int i = 0; i < l.length; i++) r[i] = to.isBool() ? (l[i] != 0 ? 1 : 0) : Arith.wrap(to, l[i]);
+    for (int i = 0; i < l.length; i++) r[i] = to.isBool() ? (l[i] != 0 ? 1 : 0) : IrOps.wrap(to, l[i]);
     return r;
   }
 
@@ -250,7 +250,7 @@ public final class Interpreter {
         case 32 -> m.getAtIndex(ValueLayout.JAVA_INT, i);
         default -> m.getAtIndex(ValueLayout.JAVA_LONG, i);
       };
-      return t.isBool() ? (raw != 0 ? 1 : 0) : Arith.wrap(t, raw);
+      return t.isBool() ? (raw != 0 ? 1 : 0) : IrOps.wrap(t, raw);
     }
 
     static void putInt(MemorySegment m, DType t, long i, long v) {

@@ -184,7 +184,7 @@ public final class IrOps {
   public static Expr call(DType t, String op, Expr... args) { return new Call(t, op, List.of(args)); }
 
   /** Keeps an integer within its dtype's range, two's complement (unsigned values zero-extended). */
-  static long wrap(DType t, long v) {
+  public static long wrap(DType t, long v) {
     int bits = t.bits();
     if (bits >= 64) return v;
     if (t.isBool()) return v != 0 ? 1 : 0;
