@@ -95,6 +95,8 @@ public final class OnnxImporter {
     for (ValueInfoProto o : g.getOutputList()) {
       Symbol s = values.symbols.get(o.getName());
       if (s == null) throw new CompileException(ErrorCode.MALFORMED_INPUT, Span.file(file.toString()), "graph output '" + o.getName() + "' is never computed");
+      // An output that is an input or a parameter gets a copy node: the deploy graph computes every output.
+      if (s.outputs().get(0).node().isVariable()) s = Symbol.create("copy", "output_" + o.getName(), Map.of(), s);
       outs.add(s);
       outNames.add(o.getName());
     }

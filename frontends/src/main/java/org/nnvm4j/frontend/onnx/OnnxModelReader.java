@@ -25,7 +25,10 @@ public final class OnnxModelReader {
   public static final int MIN_OPSET = 1;
   public static final int MAX_OPSET = 21;
 
-  /** A read model: the message and its opset version per domain ({@code ""} is the default domain). */
+  /**
+   * A read model: the message and its opset version per domain ({@code ""} is the default domain;
+   * 0 when the model imports only other domains and no node uses the default one).
+   */
   public record Read(ModelProto model, Map<String, Long> opsets) {
     public long defaultOpset() { return opsets.get(""); }
   }
@@ -73,8 +76,11 @@ public final class OnnxModelReader {
       if (opsets.put(domain, o.getVersion()) != null) throw bad(file, "imports domain '" + domain + "' twice");
     }
     Long def = opsets.get("");
-    if (def == null) throw bad(file, "imports no opset of the default ONNX domain");
-    if (def < MIN_OPSET || def > MAX_OPSET) {
+    if (def == null) {
+      boolean usesDefault = m.getGraph().getNodeList().stream().anyMatch(n -> n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx"));
+      if (usesDefault) throw bad(file, "imports no opset of the default ONNX domain but its nodes use it");
+      opsets.put("", 0L); // only other domains' nodes, which the importer reports as unsupported
+    } else if (def < MIN_OPSET || def > MAX_OPSET) {
       throw new CompileException(ErrorCode.UNSUPPORTED, Span.file(file.toString()), "opset " + def
           + " of the default domain is not supported; nnvm4j reads opsets " + MIN_OPSET + " to " + MAX_OPSET);
     }
