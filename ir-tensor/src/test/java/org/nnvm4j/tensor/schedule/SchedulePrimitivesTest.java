@@ -81,7 +81,7 @@ class SchedulePrimitivesTest {
     PrimFunc fn = Lower.lower(s, List.of(p.a(), p.b()), "f");
     String text = fn.toString();
     assertThat(text).doesNotContain("allocate").doesNotContain("T[");
-    assertThat(text).contains("B[((i * 7) + j)] = (((A[((i * 7) + j)] + 1) + i) - j)");
+    assertThat(text).contains("B[((i * 7) + j)] = (((A[((i * 7) + j)] + i) - j) + 1)");
     assertThat(run(fn, M, N)).containsExactly(expected(M, N));
   }
 
