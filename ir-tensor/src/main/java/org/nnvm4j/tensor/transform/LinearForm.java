@@ -1,10 +1,13 @@
 package org.nnvm4j.tensor.transform;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.tir.Add;
 import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.FloorDiv;
+import org.nnvm4j.tensor.tir.FloorMod;
 import org.nnvm4j.tensor.tir.IntImm;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Mul;
@@ -32,7 +35,31 @@ final class LinearForm {
   static LinearForm of(Expr e, Keys keys) {
     LinearForm f = new LinearForm(e.dtype(), keys);
     f.add(e, 1);
+    while (f.cancelDivMod()) {
+      // each round removes a floordiv/floormod pair
+    }
     return f;
+  }
+
+  /**
+   * Rewrites {@code m*c*floordiv(x, c) + m*floormod(x, c)} to {@code m*x}: exact for every {@code x} and
+   * {@code c != 0}, also in wrapping arithmetic. Returns whether it rewrote a pair.
+   */
+  private boolean cancelDivMod() {
+    for (String k : List.copyOf(coefs.keySet())) {
+      if (!(terms.get(k) instanceof FloorMod fm) || !(fm.b() instanceof IntImm c) || c.value() == 0) continue;
+      long m = coefs.get(k);
+      String kd = keys.key(new FloorDiv(fm.a(), fm.b()));
+      Long cd = coefs.get(kd);
+      if (m == 0 || cd == null || cd != wrap(m * c.value())) continue;
+      for (String r : List.of(k, kd)) {
+        terms.remove(r);
+        coefs.remove(r);
+      }
+      add(fm.a(), m);
+      return true;
+    }
+    return false;
   }
 
   private long wrap(long v) { return IrOps.intImm(dtype, v).value(); }

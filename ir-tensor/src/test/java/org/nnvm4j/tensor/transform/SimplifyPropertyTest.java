@@ -48,12 +48,13 @@ class SimplifyPropertyTest {
     if (depth == 0) return leaf();
     Arbitrary<Expr> sub = expr(depth - 1);
     Arbitrary<Expr> divisor = Arbitraries.of(-3, -2, 1, 2, 3, 4, 8).map(IrOps::i32);
-    Arbitrary<Expr> arith = Combinators.combine(sub, sub, Arbitraries.integers().between(0, 5)).as((a, b, op) -> switch (op) {
+    Arbitrary<Expr> arith = Combinators.combine(sub, sub, Arbitraries.integers().between(0, 6)).as((a, b, op) -> switch (op) {
       case 0 -> new Add(a, b);
       case 1 -> new Sub(a, b);
       case 2 -> new Mul(a, b);
       case 3 -> new Min(a, b);
       case 4 -> new Max(a, b);
+      case 5 -> new Add(new Mul(new FloorDiv(a, IrOps.i32(3)), IrOps.i32(3)), new FloorMod(a, IrOps.i32(3)));
       default -> new Add(new Mul(a, IrOps.i32(4)), b);
     });
     Arbitrary<Expr> div = Combinators.combine(sub, divisor, Arbitraries.integers().between(0, 3)).as((a, c, op) -> switch (op) {

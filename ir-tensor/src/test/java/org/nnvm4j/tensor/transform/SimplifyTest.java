@@ -64,6 +64,13 @@ class SimplifyTest {
   }
 
   @Test
+  void floorDivTimesDivisorPlusFloorModIsTheDividend() {
+    Expr x = new Add(i, j);
+    Expr e = new Add(new Mul(new FloorDiv(x, c(5)), c(10)), new Mul(new FloorMod(x, c(5)), c(2)));
+    assertThat(s(new Sub(e, c(1)))).isEqualTo("(((i * 2) + (j * 2)) - 1)");
+  }
+
+  @Test
   void divisionOfUnboundedExpressionsIsKept() {
     assertThat(s(new FloorDiv(new Add(new Mul(i, c(4)), j), c(4)))).isEqualTo("floordiv(((i * 4) + j), 4)");
   }
