@@ -46,6 +46,20 @@ public final class LlvmNative {
   /** The host CPU's features, e.g. {@code +avx2,+fma,...}. */
   public static String hostFeatures() { return takeString(LLVMGetHostCPUFeatures()); }
 
+  /**
+   * The path of the OpenMP runtime that parallel loops call.
+   *
+   * @throws BackendUnavailableException naming the package when it is missing
+   */
+  public static String libgomp() {
+    for (String dir : new String[] {"/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"}) {
+      java.nio.file.Path p = java.nio.file.Path.of(dir, "libgomp.so.1");
+      if (java.nio.file.Files.exists(p)) return p.toString();
+    }
+    throw new BackendUnavailableException(ErrorCode.BACKEND_UNAVAILABLE,
+        "parallel loops need the OpenMP runtime libgomp.so.1 (apt-get install libgomp1)");
+  }
+
   /** A new PIC target machine at O3; the caller disposes it. */
   public static LLVMTargetMachineRef targetMachine(String triple, String cpu, String features) {
     LLVMTargetRef target = new LLVMTargetRef();
