@@ -20,6 +20,6 @@ public final class OnnxFrontend implements Frontend {
   @Override
   public ImportedModel load(Path file) { return OnnxImporter.importModel(file, Map.of()); }
 
-  /** Imports {@code file} with the given input shapes in place of the declared ones. */
+  @Override
   public ImportedModel load(Path file, Map<String, Shape> shapes) { return OnnxImporter.importModel(file, shapes); }
 }

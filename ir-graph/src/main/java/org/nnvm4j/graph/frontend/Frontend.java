@@ -1,6 +1,11 @@
 package org.nnvm4j.graph.frontend;
 
 import java.nio.file.Path;
+import java.util.Map;
+import org.nnvm4j.pass.diag.CompileException;
+import org.nnvm4j.pass.diag.ErrorCode;
+import org.nnvm4j.pass.diag.Span;
+import org.nnvm4j.tensor.Shape;
 
 /**
  * A model importer for one file format (ONNX, Keras, ...), found with {@link java.util.ServiceLoader}
@@ -20,4 +25,16 @@ public interface Frontend {
    *     malformed or uses something this frontend does not support
    */
   ImportedModel load(Path file);
+
+  /**
+   * Imports {@code file} with {@code inputShapes} in place of the shapes the file declares (for
+   * symbolic dimensions). Formats that cannot take shapes refuse a non-empty map.
+   */
+  default ImportedModel load(Path file, Map<String, Shape> inputShapes) {
+    if (!inputShapes.isEmpty()) {
+      throw new CompileException(ErrorCode.UNSUPPORTED, Span.file(file.toString()), "the " + format()
+          + " frontend does not take input shapes");
+    }
+    return load(file);
+  }
 }

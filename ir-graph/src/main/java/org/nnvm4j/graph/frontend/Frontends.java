@@ -51,10 +51,13 @@ public final class Frontends {
    *
    * @throws CompileException when none does, naming the formats discovered
    */
-  public ImportedModel load(Path file) {
+  public ImportedModel load(Path file) { return load(file, Map.of()); }
+
+  /** Like {@link #load(Path)}, with input shapes that replace the declared ones. */
+  public ImportedModel load(Path file, Map<String, org.nnvm4j.tensor.Shape> inputShapes) {
     List<String> formats = new ArrayList<>();
     for (Frontend f : byFormat.values()) {
-      if (f.accepts(file)) return f.load(file);
+      if (f.accepts(file)) return f.load(file, inputShapes);
       formats.add(f.format());
     }
     throw new CompileException(ErrorCode.UNSUPPORTED, Span.file(file.toString()),

@@ -10,8 +10,8 @@ import org.nnvm4j.tensor.Shape;
 
 /**
  * An imported model: the graph, its parameters (variables with a value), and what the file declares
- * about the other inputs: dtypes, and shapes where every dimension is a number. Closing it closes the
- * parameter arrays.
+ * about the other inputs (the data inputs, in declaration order): dtypes, and shapes where every
+ * dimension is a number. Closing it closes the parameter arrays.
  */
 public record ImportedModel(Graph graph, Map<String, NDArray> params, Map<String, Shape> inputShapes,
     Map<String, DType> inputTypes, List<String> outputNames) implements AutoCloseable {
@@ -22,10 +22,8 @@ public record ImportedModel(Graph graph, Map<String, NDArray> params, Map<String
     outputNames = List.copyOf(outputNames);
   }
 
-  /** The names of the graph inputs that are not parameters, in graph order. */
-  public List<String> dataInputs() {
-    return graph.inputs().stream().map(n -> n.name()).filter(n -> !params.containsKey(n)).toList();
-  }
+  /** The names of the graph inputs that are not parameters, in the order the model declares them. */
+  public List<String> dataInputs() { return List.copyOf(inputTypes.keySet()); }
 
   @Override
   public void close() { params.values().forEach(NDArray::close); }
