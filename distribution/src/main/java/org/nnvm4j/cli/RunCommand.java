@@ -91,11 +91,13 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private void execute(GraphModule gm, Map<String, NDArray> values, List<String> declared, List<String> outputs) throws Exception {
+    for (String name : values.keySet()) {
+      if (!declared.contains(name)) throw CompileException.invalid("the model has no input '%s'; its inputs are %s", name, declared);
+    }
     List<String> missing = new ArrayList<>(gm.inputNames().stream().filter(declared::contains).toList());
     missing.removeAll(values.keySet());
     if (!missing.isEmpty()) throw CompileException.invalid("no --input for %s", missing);
     for (Map.Entry<String, NDArray> e : values.entrySet()) {
-      if (!declared.contains(e.getKey())) throw CompileException.invalid("the model has no input '%s'; its inputs are %s", e.getKey(), declared);
       if (gm.inputNames().contains(e.getKey())) gm.setInput(e.getKey(), e.getValue());
     }
     gm.run();
