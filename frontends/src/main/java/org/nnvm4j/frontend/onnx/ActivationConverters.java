@@ -5,7 +5,7 @@ import java.util.Map;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
-/** Activation ONNX ops: Relu, LeakyRelu, Clip (attributes before opset 11, inputs after) and Softmax. */
+/** Activation ONNX ops: Relu, LeakyRelu, Clip (attributes before opset 11, inputs after), Softmax and LogSoftmax. */
 final class ActivationConverters {
   private ActivationConverters() {}
 
@@ -19,7 +19,8 @@ final class ActivationConverters {
       return List.of(n.op("leaky_relu", Map.of("alpha", Float.toString(n.attrFloat("alpha", 0.01f))), n.input(0)));
     });
     t.put("Clip", ActivationConverters::clip);
-    t.put("Softmax", ActivationConverters::softmax);
+    t.put("Softmax", n -> softmax(n, "softmax"));
+    t.put("LogSoftmax", n -> softmax(n, "log_softmax"));
   }
 
   /** Clip: opsets 1 to 10 give min/max as attributes; 11 and later as optional (constant) inputs. */
@@ -50,7 +51,7 @@ final class ActivationConverters {
    * all trailing axes at once; 13 and later normalize over the one {@code axis} (default -1). The
    * two agree when {@code axis} is the last axis, the only case a one-axis softmax can express.
    */
-  private static List<org.nnvm4j.graph.Symbol> softmax(OnnxNode n) {
+  private static List<org.nnvm4j.graph.Symbol> softmax(OnnxNode n, String op) {
     n.onlyAttrs("axis");
     Shape s = n.shape(0);
     long axis = n.attrInt("axis", n.opset() < 13 ? 1 : -1);
@@ -64,6 +65,6 @@ final class ActivationConverters {
             + " is not supported");
       }
     }
-    return List.of(n.op("softmax", Map.of("axis", Long.toString(axis)), n.input(0)));
+    return List.of(n.op(op, Map.of("axis", Long.toString(axis)), n.input(0)));
   }
 }

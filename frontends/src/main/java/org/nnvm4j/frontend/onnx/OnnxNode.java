@@ -92,6 +92,26 @@ final class OnnxNode {
     return OnnxTensors.read(attrs.get(attr).getT(), file.toAbsolutePath().getParent(), file);
   }
 
+  /** NNVM's tuple text for integer attributes: {@code (1, 2)}. */
+  static String tuple(long... v) {
+    StringBuilder b = new StringBuilder("(");
+    for (int i = 0; i < v.length; i++) b.append(i == 0 ? "" : ", ").append(v[i]);
+    return b.append(v.length == 1 ? ",)" : ")").toString();
+  }
+
+  /** NNVM's boolean text. */
+  static String bool(boolean v) { return v ? "True" : "False"; }
+
+  /** The integer values of constant input {@code i} (an int64/int32 initializer or Constant), or null when it is not constant. */
+  long[] constantInts(int i) {
+    NDArray v = constant(i);
+    if (v == null) return null;
+    if (!v.dtype().isIntegral()) throw unsupported("input " + i + " must hold integers, got " + v.dtype());
+    long[] out = new long[Math.toIntExact(v.numElements())];
+    for (int k = 0; k < out.length; k++) out[k] = v.getLong(k);
+    return out;
+  }
+
   /** Refuses attributes other than {@code known}, naming the first one found. */
   void onlyAttrs(String... known) {
     List<String> ok = List.of(known);

@@ -14,6 +14,9 @@ public final class OnnxOps {
     ElementwiseConverters.register(TABLE);
     ActivationConverters.register(TABLE);
     TensorConverters.register(TABLE);
+    ShapeConverters.register(TABLE);
+    NnConverters.register(TABLE);
+    ReduceConverters.register(TABLE);
   }
 
   private OnnxOps() {}
