@@ -128,4 +128,20 @@ class OnnxImporterTest {
     assertThatThrownBy(() -> OnnxImporter.importModel(write("noout.onnx", g2, 13), Map.of()))
         .hasMessageContaining("graph output 'q' is never computed");
   }
+
+  @Test
+  void shapeAndSizeFoldToConstantsFromStaticShapes() throws Exception {
+    GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 2, 3, 4))
+        .addOutput(TestModels.value("s", 7, 2)).addOutput(TestModels.value("n", 7))
+        .addNode(TestModels.node("Shape", "shape", new String[] {"x"}, new String[] {"s"},
+            org.nnvm4j.frontend.onnx.proto.Onnx.AttributeProto.newBuilder().setName("start").setI(-2).build()))
+        .addNode(TestModels.node("Size", "size", new String[] {"x"}, new String[] {"n"})).build();
+    try (ImportedModel m = OnnxImporter.importModel(write("shape.onnx", g, 15), Map.of())) {
+      assertThat(m.params()).containsOnlyKeys("shape_shape", "size_size");
+      assertThat(m.params().get("shape_shape").getLong(0)).isEqualTo(3);
+      assertThat(m.params().get("shape_shape").getLong(1)).isEqualTo(4);
+      assertThat(m.params().get("size_size").getLong(0)).isEqualTo(24);
+      assertThat(m.graph().ir()).contains("copy(%shape_shape)").contains("copy(%size_size)");
+    }
+  }
 }
