@@ -9,7 +9,7 @@ import java.util.Map;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.tensor.Shape;
 
-/** Neural-network ONNX ops: Gemm, MatMul, Conv, pooling, BatchNormalization (inference). 2-D NCHW only. */
+/** Neural-network ONNX ops: Gemm, MatMul, Conv and pooling (1-D and 2-D, NCHW), global pooling, BatchNormalization (inference). */
 final class NnConverters {
   private NnConverters() {}
 
@@ -62,38 +62,50 @@ final class NnConverters {
     return List.of(n.op("dense", Map.of("units", Long.toString(b.dim(1)), "use_bias", "False"), n.input(0), w));
   }
 
+  /** Conv over 1 or 2 spatial axes; 1-D runs as conv2d over [N, C, 1, W] between expand_dims and squeeze. */
   private static List<Symbol> conv(OnnxNode n) {
     n.onlyAttrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
     Shape w = n.shape(1);
-    if (w == null || w.rank() != 4) throw n.unsupported("only 2-D convolution with a known OIHW weight is supported, got weight " + w);
-    rank4(n);
+    if (w == null || w.rank() < 3) throw n.unsupported("the weight shape must be known, got " + w);
+    Window win = Window.of(n, n.shape(0), java.util.Arrays.copyOfRange(w.toArray(), 2, w.rank()));
     Map<String, String> a = new LinkedHashMap<>();
     a.put("channels", Long.toString(w.dim(0)));
-    a.put("kernel_size", tuple(w.dim(2), w.dim(3)));
-    a.put("strides", tuple(pair(n, "strides", 1)));
-    a.put("padding", tuple(pads(n)));
-    a.put("dilation", tuple(pair(n, "dilations", 1)));
+    a.put("kernel_size", win.pair(win.kernel(), 1));
+    a.put("strides", win.pair(win.strides(), 1));
+    a.put("padding", win.pair(win.pads(), 0));
+    a.put("dilation", win.pair(win.dilations(), 1));
     a.put("groups", Long.toString(n.attrInt("group", 1)));
-    if (n.hasInput(2)) return List.of(n.op("conv2d", a, n.input(0), n.input(1), n.input(2)));
-    a.put("use_bias", "False");
-    return List.of(n.op("conv2d", a, n.input(0), n.input(1)));
+    Symbol x = lift(n, win, n.input(0));
+    Symbol wt = lift(n, win, n.input(1));
+    if (!n.hasInput(2)) a.put("use_bias", "False");
+    Symbol y = n.hasInput(2) ? n.op("conv2d", a, x, wt, n.input(2)) : n.op("conv2d", a, x, wt);
+    return List.of(drop(n, win, y));
   }
 
   private static List<Symbol> pool(OnnxNode n, String op) {
     n.onlyAttrs("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "count_include_pad", "storage_order", "dilations");
-    rank4(n);
     long[] k = n.attrInts("kernel_shape");
-    if (k == null || k.length != 2) throw n.unsupported("only 2-D pooling is supported, kernel_shape " + java.util.Arrays.toString(k));
-    long[] d = n.attrInts("dilations");
-    if (d != null && (d[0] != 1 || d[1] != 1)) throw n.unsupported("dilated pooling is not supported");
+    if (k == null) throw n.unsupported("'kernel_shape' is required");
+    Window win = Window.of(n, n.shape(0), k);
+    if (java.util.Arrays.stream(win.dilations()).anyMatch(d -> d != 1)) throw n.unsupported("dilated pooling is not supported");
     if (n.attrInt("storage_order", 0) != 0) throw n.unsupported("storage_order=1 is not supported");
     Map<String, String> a = new LinkedHashMap<>();
-    a.put("pool_size", tuple(k));
-    a.put("strides", tuple(pair(n, "strides", 1)));
-    a.put("padding", tuple(pads(n)));
+    a.put("pool_size", win.pair(k, 1));
+    a.put("strides", win.pair(win.strides(), 1));
+    a.put("padding", win.pair(win.pads(), 0));
     a.put("ceil_mode", bool(n.attrInt("ceil_mode", 0) != 0));
     if (op.equals("avg_pool2d")) a.put("count_include_pad", bool(n.attrInt("count_include_pad", 0) != 0));
-    return List.of(n.op(op, a, n.input(0)));
+    return List.of(drop(n, win, n.op(op, a, lift(n, win, n.input(0)))));
+  }
+
+  /** For a 1-D window: [N, C, W] -> [N, C, 1, W]. */
+  private static Symbol lift(OnnxNode n, Window win, Symbol s) {
+    return win.spatial() == 2 ? s : n.op("expand_dims", Map.of("axis", "2"), s);
+  }
+
+  /** For a 1-D window: [N, C, 1, W] -> [N, C, W]. */
+  private static Symbol drop(OnnxNode n, Window win, Symbol s) {
+    return win.spatial() == 2 ? s : n.op("squeeze", Map.of("axis", tuple(2)), s);
   }
 
   /** Inference-mode batch norm; outputs 2 to 5 (training statistics) are not produced. */
@@ -109,23 +121,5 @@ final class NnConverters {
     Shape s = n.shape(0);
     if (s != null && s.rank() != 4) throw n.unsupported("only 4-D NCHW data is supported, got " + s);
     return n.input(0);
-  }
-
-  private static long[] pair(OnnxNode n, String attr, long dflt) {
-    long[] v = n.attrInts(attr);
-    if (v == null) return new long[] {dflt, dflt};
-    if (v.length != 2) throw n.unsupported("'" + attr + "' must have 2 values, got " + java.util.Arrays.toString(v));
-    return v;
-  }
-
-  /** ONNX pads [top, left, bottom, right]; NNVM pads both sides alike, so they must be symmetric. */
-  private static long[] pads(OnnxNode n) {
-    String auto = n.attrString("auto_pad", "NOTSET");
-    if (!auto.equals("NOTSET") && !auto.equals("VALID")) throw n.unsupported("auto_pad=" + auto + " is not supported");
-    long[] p = n.attrInts("pads");
-    if (p == null || auto.equals("VALID")) return new long[] {0, 0};
-    if (p.length != 4) throw n.unsupported("'pads' must have 4 values, got " + java.util.Arrays.toString(p));
-    if (p[0] != p[2] || p[1] != p[3]) throw n.unsupported("asymmetric pads " + java.util.Arrays.toString(p) + " are not supported");
-    return new long[] {p[0], p[1]};
   }
 }
