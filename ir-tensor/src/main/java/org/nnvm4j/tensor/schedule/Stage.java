@@ -24,11 +24,14 @@ import org.nnvm4j.tensor.tir.Var;
  */
 public final class Stage {
   private final Schedule schedule;
-  private final Operation op;
+  private Operation op;
   private final List<IterVar> leaves = new ArrayList<>();
   private final List<IterRelation> relations = new ArrayList<>();
   private final Map<IterVar, ForKind> kinds = new IdentityHashMap<>();
   private boolean inlined;
+  private Stage attachStage;
+  private IterVar attachAxis;
+  private String scope = "global";
 
   Stage(Schedule schedule, Operation op) {
     this.schedule = schedule;
@@ -37,6 +40,86 @@ public final class Stage {
       leaves.addAll(c.axis());
       leaves.addAll(c.reduceAxis());
     }
+  }
+
+  /**
+   * Replaces the operation by {@code newOp} (a cache rewrite). When {@code resetLoops}, the loops become
+   * the new op's axes; otherwise they stay (the new op keeps this stage's iteration variables).
+   */
+  void replaceOp(ComputeOp newOp, boolean resetLoops) {
+    this.op = newOp;
+    if (resetLoops) {
+      leaves.clear();
+      leaves.addAll(newOp.axis());
+      leaves.addAll(newOp.reduceAxis());
+    }
+  }
+
+  /** Whether any primitive has changed this stage's loops or their kinds. */
+  boolean isScheduled() { return !relations.isEmpty() || !kinds.isEmpty() || !leaves.equals(initialLeaves()); }
+
+  private List<IterVar> initialLeaves() {
+    List<IterVar> l = new ArrayList<>(axis());
+    if (op instanceof ComputeOp c) l.addAll(c.reduceAxis());
+    return l;
+  }
+
+  /** The memory scope of this stage's buffer: {@code global}, or the scope of a cache stage. */
+  public String scope() { return scope; }
+
+  void setScope(String scope) { this.scope = scope; }
+
+  /** The stage this one is computed inside ({@link #computeAt}), or null at the root. */
+  public Stage attachStage() { return attachStage; }
+
+  /** The loop of {@link #attachStage()} this one is computed inside, or null at the root. */
+  public IterVar attachAxis() { return attachAxis; }
+
+  /**
+   * Computes this stage inside the loop {@code axis} of its consumer {@code parent}: at each iteration of
+   * that loop it produces only the region the consumer's inner loops read, into a buffer allocated there
+   * with the (smaller) extents bound inference finds.
+   */
+  public Stage computeAt(Stage parent, IterVar axis) {
+    Span span = new Span(null, op.name(), null, axis.var().name());
+    if (!(op instanceof ComputeOp)) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, span, "stage '" + op.name()
+          + "': computeAt of a placeholder; only computes have loops to place");
+    }
+    if (parent == this) throw error(axis, "computeAt: a stage cannot be computed at its own loop");
+    if (isOutput()) {
+      throw error(axis, "computeAt of an output of the schedule; outputs are computed at the root");
+    }
+    if (parent.schedule != schedule) throw error(axis, "computeAt: stage '" + parent.op.name() + "' belongs to another schedule");
+    if (indexOf(parent.leaves, axis) < 0) {
+      throw error(axis, "computeAt: axis '" + axis.var().name() + "' is not a loop of stage '" + parent.op.name()
+          + "'; its loops are " + parent.leafNames());
+    }
+    if (!schedule.reads(parent.op, op)) {
+      throw error(axis, "computeAt: stage '" + parent.op.name() + "' does not consume '" + op.name()
+          + "'; a stage can only be computed inside a consumer");
+    }
+    if (inlined) throw error(axis, "computeAt of an inlined stage; call computeRoot or do not inline it");
+    attachStage = parent;
+    attachAxis = axis;
+    return this;
+  }
+
+  /** Computes this stage at the root again (its own loop nest, before its consumers); undoes {@link #computeAt}. */
+  public Stage computeRoot() {
+    if (!(op instanceof ComputeOp)) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
+          "stage '" + op.name() + "': computeRoot of a placeholder; only computes have loops to place");
+    }
+    attachStage = null;
+    attachAxis = null;
+    inlined = false;
+    return this;
+  }
+
+  private boolean isOutput() {
+    for (Operation out : schedule.outputs()) if (schedule.get(out) == this) return true;
+    return false;
   }
 
   public Operation op() { return op; }
@@ -125,13 +208,13 @@ public final class Stage {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
           "stage '" + op.name() + "': computeInline of a reduction; only injective computes can be inlined");
     }
-    for (Operation out : schedule.outputs()) {
-      if (out == op) {
-        throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
-            "stage '" + op.name() + "': computeInline of an output of the schedule; its values must be stored");
-      }
+    if (isOutput()) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
+          "stage '" + op.name() + "': computeInline of an output of the schedule; its values must be stored");
     }
     inlined = true;
+    attachStage = null;
+    attachAxis = null;
     return this;
   }
 

@@ -94,6 +94,27 @@ class GoldenLoweringTest {
       st.parallel(st.axis().get(0)).vectorize(js[1]).unroll(js[0]);
       return lower(s, a, b);
     });
+    c.put("compute-at-tile", () -> {
+      Tensor a = Te.placeholder(Te.shape(6, 8), DType.F32, "A");
+      Tensor t = Te.compute(a.shape(), (i, j) -> IrOps.mul(a.get(i, j), IrOps.f32(2)), "T");
+      Tensor b = Te.compute(Te.shape(6, 7), (i, j) -> IrOps.add(t.get(i, j), t.get(i, IrOps.add(j, IrOps.i32(1)))), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage st = s.get(b);
+      IterVar[] tiles = st.tile(st.axis().get(0), st.axis().get(1), 3, 4);
+      s.get(t).computeAt(st, tiles[1]);
+      return lower(s, a, b);
+    });
+    c.put("compute-at-conv", () -> {
+      Tensor a = Te.placeholder(Te.shape(10), DType.F32, "A");
+      Tensor p = Te.compute(a.shape(), i -> IrOps.add(a.get(i), IrOps.f32(1)), "P");
+      IterVar k = Te.reduceAxis(3, "k");
+      Tensor y = Te.compute(Te.shape(8), i -> Te.sum(p.get(IrOps.add(i, k.var())), k), "Y");
+      Schedule s = Schedule.create(y.op());
+      Stage st = s.get(y);
+      IterVar[] is = st.split(st.axis().get(0), 4);
+      s.get(p).computeAt(st, is[0]);
+      return lower(s, a, y);
+    });
     return c;
   }
 
