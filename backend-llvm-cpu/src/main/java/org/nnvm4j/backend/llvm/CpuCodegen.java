@@ -333,6 +333,7 @@ final class CpuCodegen {
     LLVMValueRef value = expr(n.value());
     DType el = buf.dtype();
     if (el.isBool()) value = LLVMBuildZExt(b, value, type(DType.U8.withLanes(n.value().dtype().lanes())), "");
+    if (el.code() == DType.Code.BFLOAT) value = LlvmBFloat16.toBits(b, ctx, value, n.value().dtype().lanes());
     if (index instanceof Ramp r && IrOps.isConst(r.stride(), 1)) {
       LLVMValueRef p = address(buf, r.base());
       LLVMValueRef st = LLVMBuildStore(b, value, p);
@@ -380,7 +381,7 @@ final class CpuCodegen {
   private LLVMValueRef expr(Expr e) {
     return switch (e) {
       case IntImm n -> LLVMConstInt(type(n.dtype()), n.value(), n.dtype().isInt() ? 1 : 0);
-      case FloatImm n -> LLVMConstReal(type(n.dtype()), n.value());
+      case FloatImm n -> LLVMConstReal(type(n.dtype()), n.dtype().code() == DType.Code.BFLOAT ? org.nnvm4j.tensor.BFloat16.round(n.value()) : n.value());
       case StringImm n -> throw new InternalCompilerError("string immediate in llvm codegen: " + n.value());
       case Var n -> {
         LLVMValueRef v = vars.get(n);
@@ -443,6 +444,7 @@ final class CpuCodegen {
       LLVMSetAlignment(v, el.bytes());
     }
     if (el.isBool()) v = LLVMBuildTrunc(b, v, type(n.dtype()), "");
+    if (el.code() == DType.Code.BFLOAT) v = LlvmBFloat16.fromBits(b, ctx, v, n.dtype().lanes());
     return v;
   }
 
@@ -516,12 +518,16 @@ final class CpuCodegen {
         case 32 -> LLVMFloatTypeInContext(ctx);
         default -> LLVMDoubleTypeInContext(ctx);
       };
-      case BFLOAT -> LLVMBFloatTypeInContext(ctx);
+      case BFLOAT -> LLVMFloatTypeInContext(ctx); // storage type: arithmetic in float32
       case HANDLE -> LLVMPointerTypeInContext(ctx, 0);
     };
     return t.lanes() == 1 ? el : LLVMVectorType(el, t.lanes());
   }
 
-  /** The in-memory type of {@code t} (bool is i8). */
-  LLVMTypeRef memType(DType t) { return t.isBool() ? type(DType.U8.withLanes(t.lanes())) : type(t); }
+  /** The in-memory type of {@code t} (bool is i8, bfloat16 is i16). */
+  LLVMTypeRef memType(DType t) {
+    if (t.isBool()) return type(DType.U8.withLanes(t.lanes()));
+    if (t.code() == DType.Code.BFLOAT) return type(DType.U16.withLanes(t.lanes()));
+    return type(t);
+  }
 }
