@@ -58,9 +58,13 @@ public final class Schedule {
 
   /**
    * The tensor that holds {@code t}'s values now: {@code t} itself, or the output of the operation that
-   * replaced {@code t}'s operation in its stage (a cache rewrite).
+   * replaced {@code t}'s operation in its stage (a cache rewrite). A tensor outside the schedule (an
+   * unused argument) is itself.
    */
-  public Tensor resolve(Tensor t) { return get(t.op()).op().output(t.valueIndex()); }
+  public Tensor resolve(Tensor t) {
+    Stage s = byOp.get(t.op());
+    return s == null ? t : s.op().output(t.valueIndex());
+  }
 
   /** Whether {@code consumer} reads an output of {@code producer}, directly or through other computes. */
   boolean reads(Operation consumer, Operation producer) {

@@ -115,6 +115,21 @@ class GoldenLoweringTest {
       s.get(p).computeAt(st, is[0]);
       return lower(s, a, y);
     });
+    c.put("cache-write-matmul", () -> {
+      Tensor a = Te.placeholder(Te.shape(8, 6), DType.F32, "A");
+      Tensor w = Te.placeholder(Te.shape(6, 8), DType.F32, "W");
+      IterVar k = Te.reduceAxis(6, "k");
+      Tensor y = Te.compute(Te.shape(8, 8), (i, j) -> Te.sum(IrOps.mul(a.get(i, k.var()), w.get(k.var(), j)), k), "Y");
+      Schedule s = Schedule.create(y.op());
+      Tensor yl = s.cacheWrite(y, "local");
+      Stage st = s.get(y);
+      IterVar[] tiles = st.tile(st.axis().get(0), st.axis().get(1), 4, 4);
+      s.get(yl).computeAt(st, tiles[1]);
+      s.get(yl).reorder(k, s.get(yl).axis().get(0), s.get(yl).axis().get(1));
+      s.get(yl).vectorize(s.get(yl).axis().get(1));
+      st.vectorize(tiles[3]);
+      return lower(s, a, w, y);
+    });
     return c;
   }
 
