@@ -46,6 +46,10 @@ public final class Lower {
     List<Buffer> params = new ArrayList<>();
     for (Tensor arg : args) {
       Tensor t = s.resolve(arg);
+      if (s.find(t.op()) instanceof Stage st && st.hasStorageAlign()) {
+        throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(t.op().name(), null), "function '" + name
+            + "': tensor " + t.name() + " has storageAlign but is an argument; only intermediate buffers can be padded");
+      }
       if (buffers.containsKey(t)) throw CompileException.invalid("function '%s': tensor %s passed twice", name, t.name());
       Buffer b = Buffer.of(t.name(), t.dtype(), t.shape());
       buffers.put(t, b);
@@ -78,7 +82,7 @@ public final class Lower {
           for (int i = 0; i < c.numOutputs(); i++) {
             Tensor t = c.output(i);
             if (!buffers.containsKey(t)) {
-              Buffer b = new Buffer(t.name(), t.dtype(), t.shape(), st.scope());
+              Buffer b = new Buffer(t.name(), t.dtype(), st.storageShape(t.shape()), st.scope());
               buffers.put(t, b);
               temps.add(b);
             }

@@ -62,9 +62,12 @@ public final class Schedule {
    * unused argument) is itself.
    */
   public Tensor resolve(Tensor t) {
-    Stage s = byOp.get(t.op());
+    Stage s = find(t.op());
     return s == null ? t : s.op().output(t.valueIndex());
   }
+
+  /** The stage of {@code op}, or null when {@code op} is not part of this schedule. */
+  Stage find(Operation op) { return byOp.get(op); }
 
   /** Whether {@code consumer} reads an output of {@code producer}, directly or through other computes. */
   boolean reads(Operation consumer, Operation producer) {

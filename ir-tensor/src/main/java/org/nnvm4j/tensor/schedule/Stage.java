@@ -32,6 +32,11 @@ public final class Stage {
   private Stage attachStage;
   private IterVar attachAxis;
   private String scope = "global";
+  private final Map<IterVar, List<Pragma>> pragmas = new IdentityHashMap<>();
+  private final Map<IterVar, int[]> aligns = new IdentityHashMap<>();
+
+  /** A {@code pragma_<key> = value} attribute on a loop. */
+  record Pragma(String key, Expr value) {}
 
   Stage(Schedule schedule, Operation op) {
     this.schedule = schedule;
@@ -115,6 +120,80 @@ public final class Stage {
     attachAxis = null;
     inlined = false;
     return this;
+  }
+
+  /**
+   * Attaches {@code pragma_<key> = value} to the loop of {@code axis} (an {@code AttrStmt} around it) for
+   * backends and later passes, as TVM's {@code pragma}.
+   */
+  public Stage pragma(IterVar axis, String key, Expr value) {
+    leafIndex(axis, "pragma");
+    if (key == null || !key.matches("[a-z_][a-z0-9_]*")) {
+      throw error(axis, "pragma on axis '" + axis.var().name() + "': key '" + key
+          + "' must be a lower-case identifier ([a-z_][a-z0-9_]*)");
+    }
+    pragmas.computeIfAbsent(axis, k -> new ArrayList<>()).add(new Pragma(key, value));
+    return this;
+  }
+
+  /** The pragmas on the loop of {@code axis}, in the order given. */
+  List<Pragma> pragmasOf(IterVar axis) { return pragmas.getOrDefault(axis, List.of()); }
+
+  /**
+   * Pads this stage's buffer so that the stride of dimension {@code axis} (one of the op's data-parallel
+   * axes, not the innermost) is {@code offset} modulo {@code factor}, as TVM's {@code storage_align}; used
+   * to keep rows of a shared tile off the same memory bank. Only buffers of constant shape can be padded.
+   */
+  public Stage storageAlign(IterVar axis, int factor, int offset) {
+    int d = indexOf(axis(), axis);
+    if (d < 0) {
+      throw error(axis, "storageAlign: axis '" + axis.var().name() + "' is not a data-parallel axis of the op; axes are "
+          + axis().stream().map(a -> a.var().name()).toList());
+    }
+    if (d == axis().size() - 1) {
+      throw error(axis, "storageAlign: axis '" + axis.var().name() + "' is the innermost dimension (stride 1); align an outer one");
+    }
+    if (factor < 1 || offset < 0 || offset >= factor) {
+      throw error(axis, "storageAlign on axis '" + axis.var().name() + "': need factor >= 1 and 0 <= offset < factor, was factor "
+          + factor + ", offset " + offset);
+    }
+    aligns.put(axis, new int[] {factor, offset});
+    return this;
+  }
+
+  /** Whether {@link #storageAlign} was called. */
+  boolean hasStorageAlign() { return !aligns.isEmpty(); }
+
+  /**
+   * The allocated shape of a buffer of this stage whose logical shape is {@code shape}: dimension {@code d + 1}
+   * grows until the stride of every aligned dimension {@code d} meets its alignment.
+   */
+  List<Expr> storageShape(List<Expr> shape) {
+    if (aligns.isEmpty()) return shape;
+    List<Expr> out = new ArrayList<>(shape);
+    for (int d = shape.size() - 2; d >= 0; d--) {
+      int[] fo = aligns.get(axis().get(d));
+      if (fo == null) continue;
+      long inner = 1;
+      for (Expr e : out.subList(d + 2, out.size())) inner *= constant(e, axis().get(d));
+      long next = constant(out.get(d + 1), axis().get(d));
+      long x = next;
+      while ((x * inner) % fo[0] != fo[1] && x < next + fo[0]) x++;
+      if ((x * inner) % fo[0] != fo[1]) {
+        throw error(axis().get(d), "storageAlign on axis '" + axis().get(d).var().name() + "': no row length from "
+            + next + " gives a stride of " + fo[1] + " modulo " + fo[0] + " (inner size " + inner + ")");
+      }
+      out.set(d + 1, IrOps.intImm(out.get(d + 1).dtype(), x));
+    }
+    return out;
+  }
+
+  private long constant(Expr e, IterVar axis) {
+    Long c = IrOps.asLong(e);
+    if (c == null) {
+      throw error(axis, "storageAlign on axis '" + axis.var().name() + "': the buffer's shape is not constant (" + e + ")");
+    }
+    return c;
   }
 
   private boolean isOutput() {

@@ -11,6 +11,7 @@ import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Operation;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.Allocate;
+import org.nnvm4j.tensor.tir.AttrStmt;
 import org.nnvm4j.tensor.tir.Buffer;
 import org.nnvm4j.tensor.tir.BufferLoad;
 import org.nnvm4j.tensor.tir.BufferStore;
@@ -160,8 +161,8 @@ final class StageNest {
       Map<Var, Expr> relaxed = new IdentityHashMap<>();
       for (IterVar iv : leaves.subList(at + 1, leaves.size())) relaxed.put(iv.var(), extent.get(iv));
       List<Range> childRegion = Regions.infer(accesses, whole.shape(), relaxed);
-      Buffer local = new Buffer(whole.name(), whole.dtype(), childRegion.stream().map(Range::extent).toList(),
-          child.scope());
+      Buffer local = new Buffer(whole.name(), whole.dtype(),
+          child.storageShape(childRegion.stream().map(Range::extent).toList()), child.scope());
       body = new StmtMutator() {
         @Override
         protected Expr visit(BufferLoad n) {
@@ -213,6 +214,8 @@ final class StageNest {
       }
       Expr ext = extent.get(iv);
       body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), body);
+      List<Stage.Pragma> ps = stage.pragmasOf(iv);
+      for (int k = ps.size() - 1; k >= 0; k--) body = new AttrStmt(iv.var(), "pragma_" + ps.get(k).key(), ps.get(k).value(), body);
     }
     return body;
   }

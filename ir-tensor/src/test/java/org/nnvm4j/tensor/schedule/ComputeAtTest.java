@@ -1,13 +1,10 @@
 package org.nnvm4j.tensor.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.nnvm4j.tensor.schedule.ScheduleAsserts.assertInvalid;
 
 import java.util.List;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
-import org.nnvm4j.pass.diag.CompileException;
-import org.nnvm4j.pass.diag.ErrorCode;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
@@ -144,13 +141,6 @@ class ComputeAtTest {
     int[] want = new int[8];
     for (int i = 0; i < 8; i++) want[i] = ((in[i + 1] * 3 + 1) - (in[i] * 3 + 1)) * 2;
     assertThat(run(f, Shape.of(9), Shape.of(8))).containsExactly(want);
-  }
-
-  private static void assertInvalid(ThrowingCallable call, String... fragments) {
-    assertThatThrownBy(call).isInstanceOfSatisfying(CompileException.class, e -> {
-      assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SCHEDULE);
-      assertThat(e.getMessage()).contains(fragments);
-    });
   }
 
   @Test

@@ -130,6 +130,16 @@ class GoldenLoweringTest {
       st.vectorize(tiles[3]);
       return lower(s, a, w, y);
     });
+    c.put("pragma-storage-align", () -> {
+      Tensor a = Te.placeholder(Te.shape(4, 6), DType.F32, "A");
+      Tensor t = Te.compute(a.shape(), (i, j) -> IrOps.mul(a.get(i, j), IrOps.f32(2)), "T");
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(t.get(i, j), IrOps.f32(1)), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage ts = s.get(t);
+      ts.storageAlign(ts.axis().get(0), 8, 0);
+      s.get(b).pragma(s.get(b).axis().get(1), "unroll_explicit", IrOps.i32(1));
+      return lower(s, a, b);
+    });
     return c;
   }
 
