@@ -44,6 +44,8 @@ public final class ElemwiseOps {
         (x, a) -> IrOps.add(x, IrOps.constant(x.dtype(), floatAttr(a, "scalar")))));
     ops.add(withAttrs("__mul_scalar__", scalarOp("__mul_scalar__", "x * scalar element-wise."),
         (x, a) -> IrOps.mul(x, IrOps.constant(x.dtype(), floatAttr(a, "scalar")))));
+    ops.add(withAttrs("__rdiv_scalar__", scalarOp("__rdiv_scalar__", "scalar / x element-wise."),
+        (x, a) -> IrOps.div(IrOps.constant(x.dtype(), floatAttr(a, "scalar")), x)));
     ops.add(withAttrs("clip", Op.builder("clip").describe("min(max(x, a_min), a_max) element-wise.")
         .attr("a_min", null, "lower bound", OpAttrs.FLOAT).attr("a_max", null, "upper bound", OpAttrs.FLOAT),
         (x, a) -> IrOps.min(IrOps.max(x, IrOps.constant(x.dtype(), floatAttr(a, "a_min"))),
