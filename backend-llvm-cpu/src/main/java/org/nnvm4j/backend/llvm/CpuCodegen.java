@@ -44,10 +44,12 @@ final class CpuCodegen {
   private String funcName;
   private int parallelCount;
   private final int numThreads;
+  private final boolean contract;
   private boolean usesOpenMp;
 
-  CpuCodegen(LLVMContextRef ctx, String moduleName, String cpu, String features, int numThreads) {
+  CpuCodegen(LLVMContextRef ctx, String moduleName, String cpu, String features, int numThreads, boolean contract) {
     this.ctx = ctx;
+    this.contract = contract;
     this.numThreads = numThreads;
     this.mod = LLVMModuleCreateWithNameInContext(moduleName, ctx);
     this.b = LLVMCreateBuilderInContext(ctx);
@@ -333,6 +335,7 @@ final class CpuCodegen {
     LLVMValueRef value = expr(n.value());
     DType el = buf.dtype();
     if (el.isBool()) value = LLVMBuildZExt(b, value, type(DType.U8.withLanes(n.value().dtype().lanes())), "");
+    if (el.code() == DType.Code.BFLOAT) value = LlvmBFloat16.toBits(b, ctx, value, n.value().dtype().lanes());
     if (index instanceof Ramp r && IrOps.isConst(r.stride(), 1)) {
       LLVMValueRef p = address(buf, r.base());
       LLVMValueRef st = LLVMBuildStore(b, value, p);
@@ -380,7 +383,7 @@ final class CpuCodegen {
   private LLVMValueRef expr(Expr e) {
     return switch (e) {
       case IntImm n -> LLVMConstInt(type(n.dtype()), n.value(), n.dtype().isInt() ? 1 : 0);
-      case FloatImm n -> LLVMConstReal(type(n.dtype()), n.value());
+      case FloatImm n -> LLVMConstReal(type(n.dtype()), n.dtype().code() == DType.Code.BFLOAT ? org.nnvm4j.tensor.BFloat16.round(n.value()) : n.value());
       case StringImm n -> throw new InternalCompilerError("string immediate in llvm codegen: " + n.value());
       case Var n -> {
         LLVMValueRef v = vars.get(n);
@@ -388,7 +391,13 @@ final class CpuCodegen {
         yield v;
       }
       case Cast n -> LlvmCasts.cast(b, ctx, expr(n.value()), n.value().dtype(), n.dtype(), type(n.dtype()));
-      case BinaryExpr n -> LlvmArith.binary(b, ctx, n, expr(n.a()), expr(n.b()), type(n.a().dtype()), this::intrinsic);
+      case BinaryExpr n -> {
+        LLVMValueRef r = LlvmArith.binary(b, ctx, n, expr(n.a()), expr(n.b()), type(n.a().dtype()), this::intrinsic);
+        if (contract && n.a().dtype().isFloat() && (n instanceof Add || n instanceof Sub || n instanceof Mul)) {
+          LLVMSetFastMathFlags(r, LLVMFastMathAllowContract);
+        }
+        yield r;
+      }
       case Not n -> LLVMBuildNot(b, expr(n.a()), "");
       case Select n -> LLVMBuildSelect(b, expr(n.condition()), expr(n.trueValue()), expr(n.falseValue()), "");
       case BufferLoad n -> load(n);
@@ -443,6 +452,7 @@ final class CpuCodegen {
       LLVMSetAlignment(v, el.bytes());
     }
     if (el.isBool()) v = LLVMBuildTrunc(b, v, type(n.dtype()), "");
+    if (el.code() == DType.Code.BFLOAT) v = LlvmBFloat16.fromBits(b, ctx, v, n.dtype().lanes());
     return v;
   }
 
@@ -454,6 +464,7 @@ final class CpuCodegen {
           intrinsic(c.op().equals("fabs") ? "llvm.fabs" : "llvm." + c.op(), t, args.get(0));
       case "round" -> intrinsic("llvm.nearbyint", t, args.get(0));
       case "pow" -> intrinsic("llvm.pow", t, args.get(0), args.get(1));
+      case "fma" -> intrinsic("llvm.fma", t, args.get(0), args.get(1), args.get(2));
       case "fmod" -> LLVMBuildFRem(b, args.get(0), args.get(1), "");
       case "rsqrt" -> LLVMBuildFDiv(b, constant(c.dtype(), 1), intrinsic("llvm.sqrt", t, args.get(0)), "");
       case "sigmoid" -> {
@@ -516,12 +527,16 @@ final class CpuCodegen {
         case 32 -> LLVMFloatTypeInContext(ctx);
         default -> LLVMDoubleTypeInContext(ctx);
       };
-      case BFLOAT -> LLVMBFloatTypeInContext(ctx);
+      case BFLOAT -> LLVMFloatTypeInContext(ctx); // storage type: arithmetic in float32
       case HANDLE -> LLVMPointerTypeInContext(ctx, 0);
     };
     return t.lanes() == 1 ? el : LLVMVectorType(el, t.lanes());
   }
 
-  /** The in-memory type of {@code t} (bool is i8). */
-  LLVMTypeRef memType(DType t) { return t.isBool() ? type(DType.U8.withLanes(t.lanes())) : type(t); }
+  /** The in-memory type of {@code t} (bool is i8, bfloat16 is i16). */
+  LLVMTypeRef memType(DType t) {
+    if (t.isBool()) return type(DType.U8.withLanes(t.lanes()));
+    if (t.code() == DType.Code.BFLOAT) return type(DType.U16.withLanes(t.lanes()));
+    return type(t);
+  }
 }

@@ -64,9 +64,13 @@ final class JitModule extends CpuModule {
     LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(gen, LLVMOrcLLJITGetGlobalPrefix(jit), null, null),
         "process symbol generator");
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gen);
+    LLVMOrcDefinitionGeneratorRef libgcc = new LLVMOrcDefinitionGeneratorRef();
+    LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(libgcc, new BytePointer(LlvmNative.systemLibrary("libgcc_s.so.1")),
+        LLVMOrcLLJITGetGlobalPrefix(jit), null, null), "loading libgcc_s for float16 conversions");
+    LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), libgcc);
     if (openMp) {
       LLVMOrcDefinitionGeneratorRef gomp = new LLVMOrcDefinitionGeneratorRef();
-      LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(gomp, new BytePointer(LlvmNative.libgomp()),
+      LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(gomp, new BytePointer(LlvmNative.systemLibrary("libgomp.so.1")),
           LLVMOrcLLJITGetGlobalPrefix(jit), null, null), "loading libgomp for parallel loops");
       LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gomp);
     }

@@ -47,17 +47,18 @@ public final class LlvmNative {
   public static String hostFeatures() { return takeString(LLVMGetHostCPUFeatures()); }
 
   /**
-   * The path of the OpenMP runtime that parallel loops call.
+   * The path of a system library that generated code calls: {@code libgomp.so.1} (parallel loops),
+   * {@code libgcc_s.so.1} (float16 conversions).
    *
-   * @throws BackendUnavailableException naming the package when it is missing
+   * @throws BackendUnavailableException naming the library when it is missing
    */
-  public static String libgomp() {
-    for (String dir : new String[] {"/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib"}) {
-      java.nio.file.Path p = java.nio.file.Path.of(dir, "libgomp.so.1");
-      if (java.nio.file.Files.exists(p)) return p.toString();
+  public static String systemLibrary(String name) {
+    java.nio.file.Path p = org.nnvm4j.backend.NativeProbe.findLibrary(name);
+    if (p == null) {
+      throw new BackendUnavailableException(ErrorCode.BACKEND_UNAVAILABLE, "generated code needs " + name
+          + " (Debian: libgomp1 or libgcc-s1), which is not installed");
     }
-    throw new BackendUnavailableException(ErrorCode.BACKEND_UNAVAILABLE,
-        "parallel loops need the OpenMP runtime libgomp.so.1 (apt-get install libgomp1)");
+    return p.toString();
   }
 
   /** A new PIC target machine at O3; the caller disposes it. */

@@ -119,6 +119,16 @@ final class Arith {
       for (int i = 0; i < r.length; i++) r[i] = round(t, unary(c.op(), x[i]));
       return r;
     }
+    if (c.op().equals(Intrinsics.FMA)) {
+      double[] x = (double[]) args.get(0);
+      double[] y = (double[]) args.get(1);
+      double[] z = (double[]) args.get(2);
+      double[] r = new double[x.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = t.bits() == 32 ? Math.fma((float) x[i], (float) y[i], (float) z[i]) : round(t, Math.fma(x[i], y[i], z[i]));
+      }
+      return r;
+    }
     if (Intrinsics.BINARY_MATH.contains(c.op())) {
       double[] x = (double[]) args.get(0);
       double[] y = (double[]) args.get(1);
@@ -175,7 +185,7 @@ final class Arith {
 
   static double round(DType t, double v) {
     return switch (t.bits()) {
-      case 16 -> t.code() == DType.Code.BFLOAT ? Float.intBitsToFloat(Float.floatToRawIntBits((float) v) & 0xffff0000)
+      case 16 -> t.code() == DType.Code.BFLOAT ? (float) v // bfloat16 arithmetic runs in float32
           : Float.float16ToFloat(Float.floatToFloat16((float) v));
       case 32 -> (float) v;
       default -> v;
