@@ -26,6 +26,11 @@ public final class PlanMemory {
   /** Graph attribute: the {@link Report}. */
   public static final String REPORT = "storage_report";
 
+  /** Whether entries may share storage; without reuse every run-time entry gets its own block. */
+  public record Config(boolean reuse) {
+    public static final Config DEFAULT = new Config(true);
+  }
+
   /** Bytes of all storage and of activations (group outputs) only, with and without sharing. */
   public record Report(long totalBytes, long totalBytesNoReuse, long activationBytes, long activationBytesNoReuse, int blocks) {}
 
@@ -45,7 +50,9 @@ public final class PlanMemory {
     }
   }
 
-  public static Graph apply(Graph g) {
+  public static Graph apply(Graph g) { return apply(g, Config.DEFAULT); }
+
+  public static Graph apply(Graph g, Config cfg) {
     Graph fused = g.attr(FuseOps.GROUP, Integer[].class) == null ? FuseOps.unfused(g) : g;
     Integer[] group = fused.attr(FuseOps.GROUP, Integer[].class);
     Shape[] shapes = g.attr(Graph.SHAPE, Shape[].class);
@@ -95,7 +102,7 @@ public final class PlanMemory {
           blocks.add(b);
         } else {
           naiveAct += bytes;
-          b = bestFit(blocks, types[id], bytes);
+          b = cfg.reuse() ? bestFit(blocks, types[id], bytes) : null;
           if (b == null) {
             b = new Block(blocks.size(), types[id], bytes);
             b.activation = true;
@@ -128,7 +135,9 @@ public final class PlanMemory {
     return g.withAttr(STORAGE_ID, sid).withAttr(REPORT, r);
   }
 
-  public static Pass<Graph> pass() { return Pass.of(INFO, Graph.class, (g, ctx) -> apply(g)); }
+  public static Pass<Graph> pass() {
+    return Pass.of(INFO, Graph.class, (g, ctx) -> apply(g, ctx.config(INFO.name(), Config.class, Config.DEFAULT)));
+  }
 
   /** The smallest free activation block of {@code dtype} with at least {@code bytes}; null if none. */
   private static Block bestFit(List<Block> blocks, DType dtype, long bytes) {
