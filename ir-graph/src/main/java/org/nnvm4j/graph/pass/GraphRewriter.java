@@ -8,6 +8,7 @@ import java.util.Map;
 import org.nnvm4j.graph.Graph;
 import org.nnvm4j.graph.Node;
 import org.nnvm4j.graph.NodeEntry;
+import org.nnvm4j.pass.diag.InternalCompilerError;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.Shape;
 
@@ -37,9 +38,15 @@ final class GraphRewriter {
 
   Graph graph() { return g; }
 
-  Shape shape(NodeEntry e) { return g.attr(Graph.SHAPE, Shape[].class)[g.entryId(e)]; }
+  Shape shape(NodeEntry e) { return known(Graph.SHAPE, Shape[].class, "graph.infer-shape")[g.entryId(e)]; }
 
-  DType dtype(NodeEntry e) { return g.attr(Graph.DTYPE, DType[].class)[g.entryId(e)]; }
+  DType dtype(NodeEntry e) { return known(Graph.DTYPE, DType[].class, "graph.infer-type")[g.entryId(e)]; }
+
+  private <T> T known(String attr, Class<T> type, String pass) {
+    T v = g.attr(attr, type);
+    if (v == null) throw new InternalCompilerError("this rewrite needs the graph attribute '" + attr + "'; run " + pass + " first");
+    return v;
+  }
 
   /** A new variable with a known shape and dtype. */
   NodeEntry newVariable(String name, Shape shape, DType dtype) {

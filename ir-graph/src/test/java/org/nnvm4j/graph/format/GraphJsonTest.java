@@ -82,5 +82,7 @@ class GraphJsonTest {
     assertThatThrownBy(() -> GraphJson.load("{\"nodes\": [{\"op\": \"null\", \"name\": \"a\", \"inputs\": []}], \"heads\": [[0,0,0]],"
         + "\"attrs\": {\"dtype\": [\"list_int\", [99]]}}")).hasMessage("graph JSON has type flag 99");
     assertThatThrownBy(() -> GraphJson.load("{nodes")).hasMessageStartingWith("graph JSON is not JSON: ");
+    Graph vec = InferType.apply(convRelu(), new InferType.Config(Map.of(), org.nnvm4j.tensor.DType.F32.withLanes(4)));
+    assertThatThrownBy(() -> GraphJson.save(vec)).hasMessage("dtype float32x4 has no NNVM type flag");
   }
 }

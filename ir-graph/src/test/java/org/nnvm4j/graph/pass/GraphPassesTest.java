@@ -30,6 +30,22 @@ class GraphPassesTest {
   }
 
   @Test
+  void passesAreRegisteredByNameWithTheirOptLevels() {
+    org.nnvm4j.pass.PassRegistry r = org.nnvm4j.pass.PassRegistry.global();
+    assertThat(r.names()).contains("graph.simplify-inference", "graph.fuse-ops", "graph.precompute-prune", "graph.plan-memory");
+    assertThat(r.get("graph.simplify-inference", Graph.class).info().optLevel()).isZero();
+    assertThat(r.get("graph.fuse-ops", Graph.class).info().optLevel()).isEqualTo(1);
+    assertThat(r.get("graph.precompute-prune", Graph.class).info().optLevel()).isEqualTo(2);
+    assertThat(r.get("graph.plan-memory", Graph.class).info().optLevel()).isZero();
+  }
+
+  @Test
+  void requiredOpAttributeIsNamed() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Symbol.create("conv2d", "c", Map.of("kernel_size", "3"), v("x"), v("w"), v("b")))
+        .hasMessage("op conv2d requires attribute 'channels' (the number of output channels) (node 'c', op 'conv2d', attribute 'channels')");
+  }
+
+  @Test
   void simplifyInferenceRewritesBatchNormAndDropout() {
     Symbol x = v("x");
     Symbol bn = Symbol.create("batch_norm", "bn", Map.of("epsilon", "0.001"), x, v("g"), v("b"), v("m"), v("s"));
