@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
+import org.nnvm4j.backend.DeviceBuffer;
 import org.nnvm4j.backend.Module;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.graph.Graph;
@@ -87,8 +88,12 @@ public final class Compiler {
       PrecomputePrune.Precompute pre = g.attr(PrecomputePrune.PRECOMPUTE, PrecomputePrune.Precompute.class);
       if (pre != null) allParams.putAll(precompute(pre, backend, params, ctx));
       if (g.attr(FuseOps.GROUP, Integer[].class) == null) g = FuseOps.unfused(g);
-      g = ctx.apply(PlanMemory.pass(), g);
-      if (g.attr(PlanMemory.STORAGE_ID, Integer[].class) == null) g = PlanMemory.apply(g, new PlanMemory.Config(false));
+      PassContext planCtx = ctx;
+      if (ctx.config(PlanMemory.INFO.name(), PlanMemory.Config.class, null) == null) {
+        planCtx = ctx.toBuilder().config(PlanMemory.INFO.name(), new PlanMemory.Config(true, !hostAddressable(backend))).build();
+      }
+      g = planCtx.apply(PlanMemory.pass(), g);
+      if (g.attr(PlanMemory.STORAGE_ID, Integer[].class) == null) g = PlanMemory.apply(g, new PlanMemory.Config(false, true));
       List<Module> module = new ArrayList<>();
       DeployGraph dg = GraphCompile.compile(g, backend, ctx, module);
       Map<String, NDArray> used = new LinkedHashMap<>();
@@ -97,14 +102,24 @@ public final class Compiler {
     }
   }
 
+  /**
+   * Whether the backend's buffers are host memory, so that the graph runtime can view part of a shared
+   * block; otherwise PlanMemory shares only blocks of exactly an entry's size.
+   */
+  private static boolean hostAddressable(Backend backend) {
+    try (DeviceBuffer probe = backend.runtime().allocate(backend.runtime().devices().get(0), 1)) {
+      return probe.hostSegment().isPresent();
+    }
+  }
+
   /** Compiles and runs the parameter-only part once; its outputs by their new variable names. */
   private static Map<String, NDArray> precompute(PrecomputePrune.Precompute pre, Backend backend, Map<String, NDArray> params,
       PassContext ctx) {
     Graph g = FuseOps.unfused(pre.graph());
-    PassContext quiet = ctx.toBuilder().optLevel(0).build();
-    g = PlanMemory.apply(g);
+    PassContext opt0 = ctx.toBuilder().optLevel(0).build();
+    g = PlanMemory.apply(g, new PlanMemory.Config(true, !hostAddressable(backend)));
     List<Module> module = new ArrayList<>();
-    DeployGraph dg = GraphCompile.compile(g, backend, quiet, module);
+    DeployGraph dg = GraphCompile.compile(g, backend, opt0, module);
     Map<String, NDArray> out = new LinkedHashMap<>();
     try (Module m = module.get(0);
          GraphModule run = GraphModule.create(dg.toJson(), m, backend.runtime().devices().get(0))) {

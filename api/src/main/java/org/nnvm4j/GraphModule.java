@@ -137,7 +137,7 @@ public final class GraphModule implements AutoCloseable {
   /** The first {@code size} bytes of a larger planned block (storage shared by entries of different sizes). */
   private static DeviceBuffer view(DeviceBuffer block, long size, int entry) {
     MemorySegment seg = block.hostSegment().orElseThrow(() -> new CompileException(ErrorCode.UNSUPPORTED, Span.NONE, "entry " + entry
-        + " shares a larger storage block, but buffers on " + block.device() + " have no host view; plan memory without reuse"));
+        + " shares a larger storage block, but buffers on " + block.device() + " have no host view; compile the graph for this backend, which shares same-size blocks only"));
     return new HostView(block.device(), seg.asSlice(0, size), block::isClosed);
   }
 

@@ -26,9 +26,13 @@ public final class PlanMemory {
   /** Graph attribute: the {@link Report}. */
   public static final String REPORT = "storage_report";
 
-  /** Whether entries may share storage; without reuse every run-time entry gets its own block. */
-  public record Config(boolean reuse) {
-    public static final Config DEFAULT = new Config(true);
+  /**
+   * Whether entries may share storage (without reuse every run-time entry gets its own block), and
+   * whether a shared block must have exactly the entry's size (for devices whose buffers cannot be
+   * viewed in part from the host).
+   */
+  public record Config(boolean reuse, boolean sameSizeOnly) {
+    public static final Config DEFAULT = new Config(true, false);
   }
 
   /** Bytes of all storage and of activations (group outputs) only, with and without sharing. */
@@ -102,7 +106,7 @@ public final class PlanMemory {
           blocks.add(b);
         } else {
           naiveAct += bytes;
-          b = cfg.reuse() ? bestFit(blocks, types[id], bytes) : null;
+          b = cfg.reuse() ? bestFit(blocks, types[id], bytes, cfg.sameSizeOnly()) : null;
           if (b == null) {
             b = new Block(blocks.size(), types[id], bytes);
             b.activation = true;
@@ -139,11 +143,12 @@ public final class PlanMemory {
     return Pass.of(INFO, Graph.class, (g, ctx) -> apply(g, ctx.config(INFO.name(), Config.class, Config.DEFAULT)));
   }
 
-  /** The smallest free activation block of {@code dtype} with at least {@code bytes}; null if none. */
-  private static Block bestFit(List<Block> blocks, DType dtype, long bytes) {
+  /** The smallest free activation block of {@code dtype} with at least (or exactly) {@code bytes}; null if none. */
+  private static Block bestFit(List<Block> blocks, DType dtype, long bytes, boolean exact) {
     Block best = null;
     for (Block b : blocks) {
-      if (b.free && b.activation && b.dtype.equals(dtype) && b.bytes >= bytes && (best == null || b.bytes < best.bytes)) best = b;
+      boolean fits = exact ? b.bytes == bytes : b.bytes >= bytes;
+      if (b.free && b.activation && b.dtype.equals(dtype) && fits && (best == null || b.bytes < best.bytes)) best = b;
     }
     return best;
   }
