@@ -17,6 +17,7 @@ import org.nnvm4j.GraphModule;
 import org.nnvm4j.backend.Device;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.graph.deploy.DeployGraph;
+import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
@@ -79,6 +80,22 @@ class SmallCnnTest {
   void convBiasReluIsOneFusedFunction() {
     assertThat(functions(CnnModels.convBiasRelu(), 1)).containsExactly("fuse_conv2d_relu");
     assertThat(functions(CnnModels.convBiasRelu(), 0)).containsExactly("fuse_conv2d", "fuse_relu");
+  }
+
+  @Test
+  void addPassRunsAPassBelowItsOptLevelAndDisabledPlanningStillBuilds() {
+    CnnModels.Model m = CnnModels.convBiasRelu();
+    try (CompiledGraph cg = Compiler.build(m.graph(), "llvm", Map.of("x", m.input()), Map.of(), DType.F32, m.newParams(1),
+        Compiler.buildConfig(0, Set.of("graph.fuse-ops")))) {
+      assertThat(cg.deployGraph().nodes().stream().filter(n -> !n.isVariable()).map(DeployGraph.DeployNode::funcName))
+          .containsExactly("fuse_conv2d_relu");
+    }
+    PassContext noPlan = Compiler.buildConfig(2, Set.of()).toBuilder().disable("graph.plan-memory").build();
+    try (CompiledGraph cg = Compiler.build(CnnModels.convNet().graph(), "llvm", Map.of("x", CnnModels.convNet().input()), Map.of(),
+        DType.F32, CnnModels.convNet().newParams(1), noPlan)) {
+      DeployGraph dg = cg.deployGraph();
+      assertThat(dg.storageIds()).doesNotHaveDuplicates();
+    }
   }
 
   @Test
