@@ -146,7 +146,7 @@ public final class Lower {
       for (int i = leaves.size() - 1; i >= 0; i--) {
         IterVar iv = leaves.get(i);
         Expr ext = extent.get(iv);
-        body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), body);
+        body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), stage.threadTagOf(iv), body);
       }
       return body;
     }
