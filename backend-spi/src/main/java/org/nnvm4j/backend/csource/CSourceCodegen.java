@@ -371,13 +371,23 @@ public abstract class CSourceCodegen extends TirPrinter {
 
   private static String infix(String a, String op, String b) { return "(" + a + " " + op + " " + b + ")"; }
 
+  /**
+   * Whether {@code name} may not name a var or buffer: a C keyword, or a function the generated code
+   * calls (a buffer called {@code exp} would hide {@code exp()}). Dialects add their built-ins.
+   */
+  protected boolean isReserved(String name) {
+    return RESERVED.contains(name) || Intrinsics.UNARY_MATH.contains(name) || Intrinsics.BINARY_MATH.contains(name)
+        || name.endsWith("f") && (Intrinsics.UNARY_MATH.contains(name.substring(0, name.length() - 1))
+            || Intrinsics.BINARY_MATH.contains(name.substring(0, name.length() - 1)));
+  }
+
   /** A C identifier for a var or buffer, unique within this printer and never a keyword. */
   @Override
   protected String nameOf(Object node) {
     return cNames.computeIfAbsent(node, k -> {
       String hint = k instanceof Var v ? v.name() : ((Buffer) k).name();
       String base = hint.replaceAll("[^A-Za-z0-9_]", "_");
-      if (base.isEmpty() || Character.isDigit(base.charAt(0)) || RESERVED.contains(base)) base = "v_" + base;
+      if (base.isEmpty() || Character.isDigit(base.charAt(0)) || isReserved(base)) base = "v_" + base;
       String name = base;
       for (int i = 1; !usedNames.add(name); i++) name = base + "_" + i;
       return name;
