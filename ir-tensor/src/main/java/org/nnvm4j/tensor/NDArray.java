@@ -131,7 +131,7 @@ public final class NDArray implements AutoCloseable {
         case 32 -> s.getAtIndex(ValueLayout.JAVA_FLOAT, i);
         default -> s.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
       };
-      case BFLOAT -> Float.intBitsToFloat((s.getAtIndex(ValueLayout.JAVA_SHORT, i) & 0xffff) << 16);
+      case BFLOAT -> BFloat16.fromBits(s.getAtIndex(ValueLayout.JAVA_SHORT, i));
       case INT, UINT -> getLong(i);
       case HANDLE -> throw new IllegalStateException("handle array");
     };
@@ -147,6 +147,31 @@ public final class NDArray implements AutoCloseable {
       case 32 -> u ? Integer.toUnsignedLong(s.getAtIndex(ValueLayout.JAVA_INT, i)) : s.getAtIndex(ValueLayout.JAVA_INT, i);
       default -> s.getAtIndex(ValueLayout.JAVA_LONG, i);
     };
+  }
+
+  /** Sets element {@code i} (flat, row-major) to {@code v} converted to this dtype (integers truncate toward zero and wrap). */
+  public void setDouble(long i, double v) {
+    MemorySegment s = segment();
+    switch (dtype.code()) {
+      case FLOAT -> {
+        switch (dtype.bits()) {
+          case 16 -> s.setAtIndex(ValueLayout.JAVA_SHORT, i, Float.floatToFloat16((float) v));
+          case 32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
+          default -> s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
+        }
+      }
+      case BFLOAT -> s.setAtIndex(ValueLayout.JAVA_SHORT, i, BFloat16.toBits((float) v));
+      case INT, UINT -> {
+        long x = dtype.isBool() ? (v != 0 ? 1 : 0) : (long) v;
+        switch (dtype.bits()) {
+          case 1, 8 -> s.set(ValueLayout.JAVA_BYTE, i, (byte) x);
+          case 16 -> s.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) x);
+          case 32 -> s.setAtIndex(ValueLayout.JAVA_INT, i, (int) x);
+          default -> s.setAtIndex(ValueLayout.JAVA_LONG, i, x);
+        }
+      }
+      case HANDLE -> throw new IllegalStateException("handle array");
+    }
   }
 
   private void requireDType(DType expected) {

@@ -25,8 +25,8 @@ import org.nnvm4j.tensor.tir.*;
  * an internal {@code f_compute(ptr noalias buf..., i64 scalar...)} holding the loops, and an exported
  * {@code i32 f(ptr args)} that unpacks an array of 8-byte slots (buffer pointers, then int64 scalars)
  * and calls it; 0 means success, {@code k > 0} that assertion {@code k} failed. Serial, unrolled and
- * vectorized loops become LLVM loops (the LLVM vectorizer handles the hint); parallel loops and GPU
- * thread bindings are rejected.
+ * vectorized loops become LLVM loops (the LLVM vectorizer handles the hint); parallel loops run on
+ * libgomp's thread pool; GPU thread bindings are rejected.
  */
 final class CpuCodegen {
   private final LLVMContextRef ctx;
@@ -42,9 +42,13 @@ final class CpuCodegen {
   private LLVMBasicBlockRef entry;
   private List<String> asserts;
   private String funcName;
+  private int parallelCount;
+  private final int numThreads;
+  private boolean usesOpenMp;
 
-  CpuCodegen(LLVMContextRef ctx, String moduleName, String cpu, String features) {
+  CpuCodegen(LLVMContextRef ctx, String moduleName, String cpu, String features, int numThreads) {
     this.ctx = ctx;
+    this.numThreads = numThreads;
     this.mod = LLVMModuleCreateWithNameInContext(moduleName, ctx);
     this.b = LLVMCreateBuilderInContext(ctx);
     this.cpu = cpu;
@@ -52,6 +56,9 @@ final class CpuCodegen {
   }
 
   LLVMModuleRef module() { return mod; }
+
+  /** Whether the module calls libgomp (it then needs libgomp.so.1 at load time). */
+  boolean usesOpenMp() { return usesOpenMp; }
 
   /** Messages of the assertions of each function, indexed by return code - 1. */
   Map<String, List<String>> assertMessages() { return assertMessages; }
@@ -164,33 +171,133 @@ final class CpuCodegen {
   }
 
   private void loop(For n) {
-    if (n.kind() == ForKind.PARALLEL) {
-      throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(funcName, null),
-          "parallel loop over '" + n.loopVar().name() + "': the llvm backend of this version runs loops on one thread");
-    }
     if (n.kind() == ForKind.THREAD_BINDING) {
       throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(funcName, null),
           "loop bound to " + n.threadTag() + ": GPU thread bindings cannot run on the llvm CPU backend");
     }
-    LLVMTypeRef t = type(n.loopVar().dtype());
+    if (n.kind() == ForKind.PARALLEL) {
+      parallelLoop(n);
+      return;
+    }
     LLVMValueRef min = expr(n.min());
-    LLVMValueRef end = LLVMBuildAdd(b, min, expr(n.extent()), "end");
+    serialLoop(n.loopVar(), min, LLVMBuildAdd(b, min, expr(n.extent()), "end"), n.body());
+  }
+
+  /** {@code for (v = begin; v < end; ++v) body} in the current function. */
+  private void serialLoop(Var loopVar, LLVMValueRef begin, LLVMValueRef end, Stmt body) {
+    LLVMTypeRef t = type(loopVar.dtype());
     LLVMBasicBlockRef pre = LLVMGetInsertBlock(b);
     LLVMBasicBlockRef head = LLVMAppendBasicBlockInContext(ctx, fn, "for_head");
-    LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(ctx, fn, "for_body");
+    LLVMBasicBlockRef bodyBlock = LLVMAppendBasicBlockInContext(ctx, fn, "for_body");
     LLVMBasicBlockRef exit = LLVMAppendBasicBlockInContext(ctx, fn, "for_end");
     LLVMBuildBr(b, head);
     LLVMPositionBuilderAtEnd(b, head);
-    LLVMValueRef i = LLVMBuildPhi(b, t, n.loopVar().name());
-    LLVMAddIncoming(i, min, pre, 1);
-    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, end, ""), body, exit);
-    LLVMPositionBuilderAtEnd(b, body);
-    vars.put(n.loopVar(), i);
-    stmt(n.body());
+    LLVMValueRef i = LLVMBuildPhi(b, t, loopVar.name());
+    LLVMAddIncoming(i, begin, pre, 1);
+    LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, i, end, ""), bodyBlock, exit);
+    LLVMPositionBuilderAtEnd(b, bodyBlock);
+    vars.put(loopVar, i);
+    stmt(body);
     LLVMValueRef next = LLVMBuildNSWAdd(b, i, LLVMConstInt(t, 1, 0), "next");
     LLVMAddIncoming(i, next, LLVMGetInsertBlock(b), 1);
     LLVMBuildBr(b, head);
     LLVMPositionBuilderAtEnd(b, exit);
+  }
+
+  /**
+   * A parallel loop: the body is outlined into {@code void f_parK(ptr slots)}, which runs a static
+   * chunk of the iterations selected by {@code omp_get_thread_num()}; the caller passes the captured
+   * values (loop bounds, bound vars, buffer pointers) in 8-byte slots to libgomp's
+   * {@code GOMP_parallel}. {@code numThreads} 0 means libgomp's default (all cores, or OMP_NUM_THREADS).
+   */
+  private void parallelLoop(For n) {
+    Captures cap = Captures.of(n.body(), vars.keySet(), buffers.keySet());
+    if (cap.hasAssert()) {
+      throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(funcName, null),
+          "an assertion inside the parallel loop over '" + n.loopVar().name() + "'");
+    }
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    LLVMTypeRef ptr = LLVMPointerTypeInContext(ctx, 0);
+    DType lt = n.loopVar().dtype();
+    int count = 2 + cap.vars().size() + cap.buffers().size();
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(b);
+    LLVMPositionBuilderAtEnd(b, entry);
+    LLVMValueRef slots = LLVMBuildArrayAlloca(b, i64, LLVMConstInt(i64, count, 0), "par_slots");
+    LLVMSetAlignment(slots, 8);
+    LLVMPositionBuilderAtEnd(b, here);
+    List<LLVMValueRef> values = new ArrayList<>();
+    values.add(toI64(expr(n.min()), lt));
+    values.add(toI64(expr(n.extent()), lt));
+    for (Var v : cap.vars()) {
+      InternalCompilerError.check(v.dtype().bytes() <= 8, "captured %s of type %s does not fit a slot", v, v.dtype());
+      values.add(vars.get(v));
+    }
+    for (Buffer buf : cap.buffers()) values.add(buffers.get(buf));
+    for (int k = 0; k < count; k++) LLVMBuildStore(b, values.get(k), slot(slots, k));
+
+    // The outlined body, with its own entry block and bindings.
+    LLVMValueRef savedFn = fn;
+    LLVMBasicBlockRef savedEntry = entry;
+    Map<Var, LLVMValueRef> savedVars = vars;
+    Map<Buffer, LLVMValueRef> savedBuffers = buffers;
+    LLVMTypeRef bodyTy = LLVMFunctionType(LLVMVoidTypeInContext(ctx), new PointerPointer<>(1).put(0, ptr), 1, 0);
+    fn = LLVMAddFunction(mod, funcName + "_par" + parallelCount++, bodyTy);
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    addCpuAttributes(fn);
+    entry = LLVMAppendBasicBlockInContext(ctx, fn, "entry");
+    LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(ctx, fn, "start");
+    LLVMPositionBuilderAtEnd(b, start);
+    vars = new IdentityHashMap<>();
+    buffers = new IdentityHashMap<>();
+    LLVMValueRef in = LLVMGetParam(fn, 0);
+    LLVMTypeRef t = type(lt);
+    LLVMValueRef min = LLVMBuildTrunc(b, LLVMBuildLoad2(b, i64, slot(in, 0), "min"), t, "");
+    LLVMValueRef ext = LLVMBuildTrunc(b, LLVMBuildLoad2(b, i64, slot(in, 1), "extent"), t, "");
+    int k = 2;
+    for (Var v : cap.vars()) vars.put(v, LLVMBuildLoad2(b, type(v.dtype()), slot(in, k++), v.name()));
+    for (Buffer buf : cap.buffers()) buffers.put(buf, LLVMBuildLoad2(b, ptr, slot(in, k++), buf.name()));
+    LLVMValueRef tid = LLVMBuildSExt(b, gomp("omp_get_thread_num", LLVMInt32TypeInContext(ctx)), t, "tid");
+    LLVMValueRef nt = LLVMBuildSExt(b, gomp("omp_get_num_threads", LLVMInt32TypeInContext(ctx)), t, "nt");
+    LLVMValueRef one = LLVMConstInt(t, 1, 0);
+    LLVMValueRef chunk = LLVMBuildSDiv(b, LLVMBuildSub(b, LLVMBuildAdd(b, ext, nt, ""), one, ""), nt, "chunk");
+    LLVMValueRef begin = LLVMBuildAdd(b, min, LLVMBuildMul(b, tid, chunk, ""), "begin");
+    LLVMValueRef limit = LLVMBuildAdd(b, min, ext, "");
+    LLVMValueRef end = LLVMBuildAdd(b, begin, chunk, "");
+    end = LLVMBuildSelect(b, LLVMBuildICmp(b, LLVMIntSLT, end, limit, ""), end, limit, "end");
+    serialLoop(n.loopVar(), begin, end, n.body());
+    LLVMBuildRetVoid(b);
+    LLVMPositionBuilderAtEnd(b, entry);
+    LLVMBuildBr(b, start);
+    LLVMValueRef outlined = fn;
+    fn = savedFn;
+    entry = savedEntry;
+    vars = savedVars;
+    buffers = savedBuffers;
+    LLVMPositionBuilderAtEnd(b, here);
+
+    LLVMTypeRef i32 = LLVMInt32TypeInContext(ctx);
+    PointerPointer<?> ps = new PointerPointer<>(4).put(0, ptr).put(1, ptr).put(2, i32).put(3, i32);
+    LLVMTypeRef gompTy = LLVMFunctionType(LLVMVoidTypeInContext(ctx), ps, 4, 0);
+    LLVMValueRef gomp = declare("GOMP_parallel", gompTy);
+    PointerPointer<?> args = new PointerPointer<>(4).put(0, outlined).put(1, slots)
+        .put(2, LLVMConstInt(i32, numThreads, 0)).put(3, LLVMConstInt(i32, 0, 0));
+    LLVMBuildCall2(b, gompTy, gomp, args, 4, "");
+    usesOpenMp = true;
+  }
+
+  private LLVMValueRef slot(LLVMValueRef base, int k) {
+    LLVMTypeRef i64 = LLVMInt64TypeInContext(ctx);
+    return LLVMBuildGEP2(b, i64, base, new PointerPointer<>(1).put(0, LLVMConstInt(i64, k, 0)), 1, "");
+  }
+
+  private LLVMValueRef gomp(String name, LLVMTypeRef ret) {
+    LLVMTypeRef ft = LLVMFunctionType(ret, new PointerPointer<>(0), 0, 0);
+    return LLVMBuildCall2(b, ft, declare(name, ft), new PointerPointer<>(0), 0, "");
+  }
+
+  private LLVMValueRef declare(String name, LLVMTypeRef ft) {
+    LLVMValueRef f = LLVMGetNamedFunction(mod, name);
+    return f == null || f.isNull() ? LLVMAddFunction(mod, name, ft) : f;
   }
 
   private void allocate(Allocate n) {
@@ -226,6 +333,7 @@ final class CpuCodegen {
     LLVMValueRef value = expr(n.value());
     DType el = buf.dtype();
     if (el.isBool()) value = LLVMBuildZExt(b, value, type(DType.U8.withLanes(n.value().dtype().lanes())), "");
+    if (el.code() == DType.Code.BFLOAT) value = LlvmBFloat16.toBits(b, ctx, value, n.value().dtype().lanes());
     if (index instanceof Ramp r && IrOps.isConst(r.stride(), 1)) {
       LLVMValueRef p = address(buf, r.base());
       LLVMValueRef st = LLVMBuildStore(b, value, p);
@@ -273,7 +381,7 @@ final class CpuCodegen {
   private LLVMValueRef expr(Expr e) {
     return switch (e) {
       case IntImm n -> LLVMConstInt(type(n.dtype()), n.value(), n.dtype().isInt() ? 1 : 0);
-      case FloatImm n -> LLVMConstReal(type(n.dtype()), n.value());
+      case FloatImm n -> LLVMConstReal(type(n.dtype()), n.dtype().code() == DType.Code.BFLOAT ? org.nnvm4j.tensor.BFloat16.round(n.value()) : n.value());
       case StringImm n -> throw new InternalCompilerError("string immediate in llvm codegen: " + n.value());
       case Var n -> {
         LLVMValueRef v = vars.get(n);
@@ -336,6 +444,7 @@ final class CpuCodegen {
       LLVMSetAlignment(v, el.bytes());
     }
     if (el.isBool()) v = LLVMBuildTrunc(b, v, type(n.dtype()), "");
+    if (el.code() == DType.Code.BFLOAT) v = LlvmBFloat16.fromBits(b, ctx, v, n.dtype().lanes());
     return v;
   }
 
@@ -409,12 +518,16 @@ final class CpuCodegen {
         case 32 -> LLVMFloatTypeInContext(ctx);
         default -> LLVMDoubleTypeInContext(ctx);
       };
-      case BFLOAT -> LLVMBFloatTypeInContext(ctx);
+      case BFLOAT -> LLVMFloatTypeInContext(ctx); // storage type: arithmetic in float32
       case HANDLE -> LLVMPointerTypeInContext(ctx, 0);
     };
     return t.lanes() == 1 ? el : LLVMVectorType(el, t.lanes());
   }
 
-  /** The in-memory type of {@code t} (bool is i8). */
-  LLVMTypeRef memType(DType t) { return t.isBool() ? type(DType.U8.withLanes(t.lanes())) : type(t); }
+  /** The in-memory type of {@code t} (bool is i8, bfloat16 is i16). */
+  LLVMTypeRef memType(DType t) {
+    if (t.isBool()) return type(DType.U8.withLanes(t.lanes()));
+    if (t.code() == DType.Code.BFLOAT) return type(DType.U16.withLanes(t.lanes()));
+    return type(t);
+  }
 }

@@ -38,6 +38,7 @@ final class JitModule extends CpuModule {
   private final String optimizedIr;
   private final Map<FunctionSignature, List<String>> manifest;
   private final CompileTimes times;
+  private final boolean openMp;
 
   /** Wall-clock milliseconds of each compilation phase. */
   record CompileTimes(double buildIr, double optimize, double jit) {
@@ -45,8 +46,10 @@ final class JitModule extends CpuModule {
   }
 
   JitModule(Target target, LLVMOrcThreadSafeContextRef tsc, LLVMModuleRef optimized, LLVMTargetMachineRef tm,
-      LLVMTargetMachineRef jitTm, Map<FunctionSignature, List<String>> manifest, double buildMs, double optMs) {
+      LLVMTargetMachineRef jitTm, Map<FunctionSignature, List<String>> manifest, boolean openMp, double buildMs,
+      double optMs) {
     super(target);
+    this.openMp = openMp;
     this.tsc = tsc;
     this.tm = tm;
     this.manifest = new LinkedHashMap<>(manifest);
@@ -61,6 +64,16 @@ final class JitModule extends CpuModule {
     LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(gen, LLVMOrcLLJITGetGlobalPrefix(jit), null, null),
         "process symbol generator");
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gen);
+    LLVMOrcDefinitionGeneratorRef libgcc = new LLVMOrcDefinitionGeneratorRef();
+    LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(libgcc, new BytePointer(LlvmNative.systemLibrary("libgcc_s.so.1")),
+        LLVMOrcLLJITGetGlobalPrefix(jit), null, null), "loading libgcc_s for float16 conversions");
+    LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), libgcc);
+    if (openMp) {
+      LLVMOrcDefinitionGeneratorRef gomp = new LLVMOrcDefinitionGeneratorRef();
+      LlvmNative.check(LLVMOrcCreateDynamicLibrarySearchGeneratorForPath(gomp, new BytePointer(LlvmNative.systemLibrary("libgomp.so.1")),
+          LLVMOrcLLJITGetGlobalPrefix(jit), null, null), "loading libgomp for parallel loops");
+      LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), gomp);
+    }
     LlvmNative.check(LLVMOrcLLJITAddLLVMIRModule(jit, LLVMOrcLLJITGetMainJITDylib(jit),
         LLVMOrcCreateNewThreadSafeModule(optimized, tsc)), "adding the module to the JIT");
     for (Map.Entry<FunctionSignature, List<String>> e : manifest.entrySet()) {
@@ -113,7 +126,9 @@ final class JitModule extends CpuModule {
       Path obj = dir.resolve("module.o");
       Files.write(obj, emit(LLVMObjectFile));
       Path lib = dir.resolve(ModuleManifest.LIBRARY);
-      Process p = new ProcessBuilder("cc", "-shared", "-o", lib.toString(), obj.toString(), "-lm")
+      List<String> cmd = new java.util.ArrayList<>(List.of("cc", "-shared", "-o", lib.toString(), obj.toString(), "-lm"));
+      if (openMp) cmd.add("-lgomp");
+      Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes());
       if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -10,8 +10,10 @@ import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.tir.*;
 
 /**
- * Binary operators in LLVM IR with TVM's semantics: signed integer add/sub/mul carry {@code nsw},
- * division and modulo truncate (C), floor division and modulo round toward negative infinity.
+ * Binary operators in LLVM IR with TVM's semantics: 32- and 64-bit signed add/sub/mul carry
+ * {@code nsw} (overflow is undefined, as in C and TVM, which lets LLVM vectorize index arithmetic);
+ * 8- and 16-bit integers and unsigned ones wrap; division and modulo truncate (C); floor division
+ * and modulo round toward negative infinity.
  */
 final class LlvmArith {
   private LlvmArith() {}
@@ -44,10 +46,11 @@ final class LlvmArith {
       };
     }
     boolean u = dt.isUInt();
+    boolean nsw = dt.isInt() && dt.bits() >= 32; // index arithmetic; narrower ints wrap
     return switch (n) {
-      case Add o -> u ? LLVMBuildAdd(b, x, y, "") : LLVMBuildNSWAdd(b, x, y, "");
-      case Sub o -> u ? LLVMBuildSub(b, x, y, "") : LLVMBuildNSWSub(b, x, y, "");
-      case Mul o -> u ? LLVMBuildMul(b, x, y, "") : LLVMBuildNSWMul(b, x, y, "");
+      case Add o -> nsw ? LLVMBuildNSWAdd(b, x, y, "") : LLVMBuildAdd(b, x, y, "");
+      case Sub o -> nsw ? LLVMBuildNSWSub(b, x, y, "") : LLVMBuildSub(b, x, y, "");
+      case Mul o -> nsw ? LLVMBuildNSWMul(b, x, y, "") : LLVMBuildMul(b, x, y, "");
       case Div o -> u ? LLVMBuildUDiv(b, x, y, "") : LLVMBuildSDiv(b, x, y, "");
       case Mod o -> u ? LLVMBuildURem(b, x, y, "") : LLVMBuildSRem(b, x, y, "");
       case FloorDiv o -> u ? LLVMBuildUDiv(b, x, y, "") : floorDiv(b, x, y);

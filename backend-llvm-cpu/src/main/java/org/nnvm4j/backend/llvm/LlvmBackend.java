@@ -34,6 +34,7 @@ public final class LlvmBackend implements Backend, Lowering {
   private final String triple;
   private final String cpu;
   private final String features;
+  private final int numThreads;
   private final CpuRuntime runtime = new CpuRuntime();
 
   LlvmBackend(Target target) {
@@ -42,6 +43,7 @@ public final class LlvmBackend implements Backend, Lowering {
     this.triple = target.attr("mtriple", LlvmNative.hostTriple());
     this.cpu = target.attr("mcpu", LlvmNative.hostCpu());
     this.features = target.attr("mattr", target.attrs().containsKey("mcpu") ? "" : LlvmNative.hostFeatures());
+    this.numThreads = Integer.parseInt(target.attr("num-threads", "0"));
   }
 
   @Override public Target target() { return target; }
@@ -63,7 +65,7 @@ public final class LlvmBackend implements Backend, Lowering {
     if (functions.isEmpty()) throw CompileException.invalid("nothing to compile: no functions");
     long t0 = System.nanoTime();
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    CpuCodegen cg = new CpuCodegen(LLVMOrcThreadSafeContextGetContext(tsc), "nnvm4j", cpu, features);
+    CpuCodegen cg = new CpuCodegen(LLVMOrcThreadSafeContextGetContext(tsc), "nnvm4j", cpu, features, numThreads);
     LLVMModuleRef m = cg.module();
     Map<FunctionSignature, List<String>> manifest = new LinkedHashMap<>();
     LLVMTargetMachineRef tm = null;
@@ -93,7 +95,8 @@ public final class LlvmBackend implements Backend, Lowering {
       LlvmNative.check(LLVMRunPasses(m, pipeline, tm, opts), "optimization " + pipeline);
       LLVMDisposePassBuilderOptions(opts);
       double optMs = (System.nanoTime() - t1) / 1e6;
-      JitModule jm = new JitModule(target, tsc, m, tm, LlvmNative.targetMachine(triple, cpu, features), manifest, buildMs, optMs);
+      JitModule jm = new JitModule(target, tsc, m, tm, LlvmNative.targetMachine(triple, cpu, features), manifest,
+          cg.usesOpenMp(), buildMs, optMs);
       LOG.log(Level.DEBUG, () -> String.format("llvm codegen of %d functions: %s", functions.size(), jm.compileTimes()));
       return jm;
     } catch (RuntimeException e) {

@@ -14,13 +14,18 @@ final class LlvmCasts {
 
   static LLVMValueRef cast(LLVMBuilderRef b, LLVMContextRef ctx, LLVMValueRef v, DType from, DType to, LLVMTypeRef toType) {
     if (from.equals(to)) return v;
+    if (from.code() == DType.Code.BFLOAT) from = DType.F32.withLanes(from.lanes()); // held as float32
+    if (to.code() == DType.Code.BFLOAT) {
+      LLVMValueRef f = cast(b, ctx, v, from, DType.F32.withLanes(to.lanes()), toType);
+      return LlvmBFloat16.round(b, ctx, f, to.lanes());
+    }
+    if (from.equals(to)) return v;
     if (to.isBool()) {
       LLVMValueRef zero = LLVMConstNull(LLVMTypeOf(v));
       return from.isFloat() ? LLVMBuildFCmp(b, LLVMRealUNE, v, zero, "") : LLVMBuildICmp(b, LLVMIntNE, v, zero, "");
     }
     if (from.isFloat() && to.isFloat()) {
-      return from.bits() < to.bits() || (from.bits() == to.bits()) ? LLVMBuildFPExt(b, v, toType, "")
-          : LLVMBuildFPTrunc(b, v, toType, "");
+      return from.bits() < to.bits() ? LLVMBuildFPExt(b, v, toType, "") : LLVMBuildFPTrunc(b, v, toType, "");
     }
     if (from.isFloat()) return to.isUInt() ? LLVMBuildFPToUI(b, v, toType, "") : LLVMBuildFPToSI(b, v, toType, "");
     if (to.isFloat()) {

@@ -46,6 +46,21 @@ public final class LlvmNative {
   /** The host CPU's features, e.g. {@code +avx2,+fma,...}. */
   public static String hostFeatures() { return takeString(LLVMGetHostCPUFeatures()); }
 
+  /**
+   * The path of a system library that generated code calls: {@code libgomp.so.1} (parallel loops),
+   * {@code libgcc_s.so.1} (float16 conversions).
+   *
+   * @throws BackendUnavailableException naming the library when it is missing
+   */
+  public static String systemLibrary(String name) {
+    java.nio.file.Path p = org.nnvm4j.backend.NativeProbe.findLibrary(name);
+    if (p == null) {
+      throw new BackendUnavailableException(ErrorCode.BACKEND_UNAVAILABLE, "generated code needs " + name
+          + " (Debian: libgomp1 or libgcc-s1), which is not installed");
+    }
+    return p.toString();
+  }
+
   /** A new PIC target machine at O3; the caller disposes it. */
   public static LLVMTargetMachineRef targetMachine(String triple, String cpu, String features) {
     LLVMTargetRef target = new LLVMTargetRef();

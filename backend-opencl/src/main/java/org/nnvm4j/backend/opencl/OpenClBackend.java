@@ -48,7 +48,7 @@ public final class OpenClBackend implements Backend, Lowering {
 
   @Override
   public Schedule schedule(ScheduleRequest request) {
-    return OpenClSchedules.injective(request, (Integer) target.attrs().get("max_num_threads"));
+    return OpenClSchedules.schedule(request, (Integer) target.attrs().get("max_num_threads"));
   }
 
   @Override

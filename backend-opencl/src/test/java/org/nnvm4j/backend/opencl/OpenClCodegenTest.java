@@ -43,16 +43,17 @@ class OpenClCodegenTest {
   }
 
   @Test
-  void twoDimensionalComputeBindsBlockIdxYAndUsesMathBuiltins() {
+  void twoDimensionalComputeFusesItsAxesAndUsesMathBuiltins() {
     Tensor a = Te.placeholder(Te.shape(3, 5), DType.F32, "A");
     Tensor c = Te.compute(a.shape(), (i, j) -> IrOps.call(DType.F32, "exp", IrOps.max(a.get(i, j), IrOps.f32(0))), "C");
     PrimFunc f = Lower.lower(backend.schedule(new org.nnvm4j.backend.ScheduleRequest(List.of(c), "elemwise", "exp", Map.of())),
         List.of(a, c), "expmax");
     KernelSplit.Result split = KernelSplit.split(f);
     String src = OpenClCodegen.source(split);
-    assertThat(src).contains("int i = get_group_id(1);").contains("int j_outer = get_group_id(0);")
-        .contains("int j_inner = get_local_id(0);").contains("exp(fmax(A[");
-    assertThat(split.kernels().get(0).grid().get(1).eval(new long[0])).isEqualTo(3);
+    assertThat(src).contains("int i_j_fused_outer = get_group_id(0);").contains("int i_j_fused_inner = get_local_id(0);")
+        .contains("exp(fmax(A[");
+    assertThat(split.kernels().get(0).grid().get(0).eval(new long[0])).isEqualTo(1);
+    assertThat(split.kernels().get(0).grid().get(1).eval(new long[0])).isEqualTo(1);
     assertThat(split.kernels().get(0).block().get(0).eval(new long[0])).isEqualTo(256);
   }
 

@@ -104,14 +104,7 @@ public record LaunchExtent(List<String> tokens) {
           case FloorMod x -> "fmod";
           case Min x -> "min";
           case Max x -> "max";
-          case EQ x -> null;
-          case NE x -> null;
-          case LT x -> null;
-          case LE x -> null;
-          case GT x -> null;
-          case GE x -> null;
-          case And x -> null;
-          case Or x -> null;
+          case EQ _, NE _, LT _, LE _, GT _, GE _, And _, Or _ -> null;
         };
         if (op == null) throw unsupported(e, "a comparison or logical operator");
         emit(n.a(), scalars, out);

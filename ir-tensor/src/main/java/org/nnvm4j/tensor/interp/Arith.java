@@ -175,7 +175,7 @@ final class Arith {
 
   static double round(DType t, double v) {
     return switch (t.bits()) {
-      case 16 -> t.code() == DType.Code.BFLOAT ? Float.intBitsToFloat(Float.floatToRawIntBits((float) v) & 0xffff0000)
+      case 16 -> t.code() == DType.Code.BFLOAT ? (float) v // bfloat16 arithmetic runs in float32
           : Float.float16ToFloat(Float.floatToFloat16((float) v));
       case 32 -> (float) v;
       default -> v;

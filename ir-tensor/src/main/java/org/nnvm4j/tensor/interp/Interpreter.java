@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.pass.diag.InternalCompilerError;
+import org.nnvm4j.tensor.BFloat16;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.tir.*;
@@ -199,7 +200,7 @@ public final class Interpreter {
     if (v instanceof double[] d) {
       if (to.isFloat()) {
         double[] r = new double[d.length];
-        for (int i = 0; i < d.length; i++) r[i] = Arith.round(to, d[i]);
+        for (int i = 0; i < d.length; i++) r[i] = castFloat(to, d[i]);
         return r;
       }
       long[] r = new long[d.length];
@@ -211,13 +212,18 @@ public final class Interpreter {
       double[] r = new double[l.length];
       for (int i = 0; i < l.length; i++) {
         double x = from.isUInt() && from.bits() == 64 ? Arith.unsignedToDouble(l[i]) : l[i];
-        r[i] = Arith.round(to, x);
+        r[i] = castFloat(to, x);
       }
       return r;
     }
     long[] r = new long[l.length];
     for (int i = 0; i < l.length; i++) r[i] = to.isBool() ? (l[i] != 0 ? 1 : 0) : IrOps.wrap(to, l[i]);
     return r;
+  }
+
+  /** {@code v} converted to float dtype {@code to}: rounded to its precision (bfloat16 included). */
+  private static double castFloat(DType to, double v) {
+    return to.code() == DType.Code.BFLOAT ? BFloat16.round(v) : Arith.round(to, v);
   }
 
   /** Raw element access by dtype. */
@@ -227,7 +233,7 @@ public final class Interpreter {
     static double getFloat(MemorySegment m, DType t, long i) {
       return switch (t.bits()) {
         case 16 -> t.code() == DType.Code.BFLOAT
-            ? Float.intBitsToFloat((m.getAtIndex(ValueLayout.JAVA_SHORT, i) & 0xffff) << 16)
+            ? BFloat16.fromBits(m.getAtIndex(ValueLayout.JAVA_SHORT, i))
             : Float.float16ToFloat(m.getAtIndex(ValueLayout.JAVA_SHORT, i));
         case 32 -> m.getAtIndex(ValueLayout.JAVA_FLOAT, i);
         default -> m.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
@@ -237,7 +243,7 @@ public final class Interpreter {
     static void putFloat(MemorySegment m, DType t, long i, double v) {
       switch (t.bits()) {
         case 16 -> m.setAtIndex(ValueLayout.JAVA_SHORT, i, t.code() == DType.Code.BFLOAT
-            ? (short) (Float.floatToRawIntBits((float) v) >>> 16) : Float.floatToFloat16((float) v));
+            ? BFloat16.toBits((float) v) : Float.floatToFloat16((float) v));
         case 32 -> m.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
         default -> m.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
       }

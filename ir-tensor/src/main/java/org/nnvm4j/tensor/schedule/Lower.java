@@ -18,6 +18,7 @@ import org.nnvm4j.tensor.tir.Allocate;
 import org.nnvm4j.tensor.tir.Buffer;
 import org.nnvm4j.tensor.tir.BufferLoad;
 import org.nnvm4j.tensor.tir.BufferStore;
+import org.nnvm4j.tensor.tir.CommReducer;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.ExprMutator;
 import org.nnvm4j.tensor.tir.For;
@@ -62,7 +63,16 @@ public final class Lower {
     }
     List<Stmt> nests = new ArrayList<>();
     List<Buffer> temps = new ArrayList<>();
+    Map<Operation, Stage> inlined = new IdentityHashMap<>();
+    for (Stage st : s.stages()) if (st.isInlined()) inlined.put(st.op(), st);
+    for (Tensor t : args) {
+      if (inlined.containsKey(t.op())) {
+        throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(t.op().name(), null), "function '" + name
+            + "': tensor " + t.name() + " is inlined (computeInline) and has no storage; it cannot be an argument");
+      }
+    }
     for (Stage st : s.stages()) {
+      if (st.isInlined()) continue;
       switch (st.op()) {
         case PlaceholderOp p -> {
           if (!buffers.containsKey(p.output(0))) {
@@ -79,7 +89,7 @@ public final class Lower {
               temps.add(b);
             }
           }
-          nests.add(new NestBuilder(st, c, buffers).build());
+          nests.add(new NestBuilder(st, c, buffers, inlined).build());
         }
       }
     }
@@ -110,41 +120,72 @@ public final class Lower {
     private final Stage stage;
     private final ComputeOp op;
     private final Map<Tensor, Buffer> buffers;
+    private final Map<Operation, Stage> inlined;
     private final Map<IterVar, Expr> extent = new IdentityHashMap<>();
     private final Map<IterVar, Expr> value = new IdentityHashMap<>();
     private final List<IterVar> guarded = new ArrayList<>();
 
-    NestBuilder(Stage stage, ComputeOp op, Map<Tensor, Buffer> buffers) {
+    NestBuilder(Stage stage, ComputeOp op, Map<Tensor, Buffer> buffers, Map<Operation, Stage> inlined) {
       this.stage = stage;
       this.op = op;
       this.buffers = buffers;
+      this.inlined = inlined;
     }
 
     Stmt build() {
-      if (op.body().get(0) instanceof Reduce) {
-        throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
-            "lowering of reductions is not supported by this version");
-      }
-      inferExtents();
+      List<IterVar> roots = new ArrayList<>(op.axis());
+      roots.addAll(op.reduceAxis());
+      inferExtents(roots);
       deriveValues();
       Map<Var, Expr> subst = new IdentityHashMap<>();
-      for (IterVar iv : op.axis()) subst.put(iv.var(), value.get(iv));
-      List<Expr> idx = op.axis().stream().map(value::get).toList();
-      List<Stmt> stores = new ArrayList<>();
-      for (int i = 0; i < op.numOutputs(); i++) {
-        Expr v = new ToBufferLoads(subst, buffers).mutate(op.body().get(i));
-        stores.add(new BufferStore(buffers.get(op.output(i)), v, idx));
+      for (IterVar iv : roots) subst.put(iv.var(), IrOps.add(iv.dom().min(), value.get(iv)));
+      List<Expr> idx = op.axis().stream().map(iv -> subst.get(iv.var())).toList();
+      ToBufferLoads loads = new ToBufferLoads(subst, buffers, inlined);
+      List<IterVar> leaves = stage.leafIterVars();
+      if (!(op.body().get(0) instanceof Reduce red)) {
+        List<Stmt> stores = new ArrayList<>();
+        for (int i = 0; i < op.numOutputs(); i++) {
+          stores.add(new BufferStore(buffers.get(op.output(i)), loads.mutate(op.body().get(i)), idx));
+        }
+        return loops(leaves, guard(SeqStmt.of(stores), false));
       }
-      Stmt body = SeqStmt.of(stores);
+      if (op.numOutputs() != 1 || red.combiner().lhs().size() != 1) {
+        throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
+            "lowering of tuple-valued reductions is not supported");
+      }
+      Buffer out = buffers.get(op.output(0));
+      int firstReduce = 0;
+      while (firstReduce < leaves.size() && !Stage.isReduce(leaves.get(firstReduce))) firstReduce++;
+      List<IterVar> outer = leaves.subList(0, firstReduce);
+      List<IterVar> inner = leaves.subList(firstReduce, leaves.size());
+      CommReducer cr = red.combiner();
+      Stmt init = new BufferStore(out, cr.identity().get(0), idx);
+      init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(init, true));
+      Map<Var, Expr> combine = new IdentityHashMap<>();
+      combine.put(cr.lhs().get(0), new BufferLoad(out, idx));
+      combine.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
+      Stmt update = new BufferStore(out, new Substitute(combine).mutate(cr.result().get(0)), idx);
+      Expr cond = loads.mutate(red.condition());
+      if (!IrOps.isConst(cond, 1)) update = new IfThenElse(cond, update, null);
+      update = loops(inner, guard(update, false));
+      return loops(outer, SeqStmt.of(init, update));
+    }
+
+    /** {@code body} under the guards of non-divisible splits (only data-parallel ones when asked). */
+    private Stmt guard(Stmt body, boolean dataParallelOnly) {
       Expr guard = null;
       for (IterVar iv : guarded) {
+        if (dataParallelOnly && Stage.isReduce(iv)) continue;
         Expr g = IrOps.lt(value.get(iv), extent.get(iv));
         guard = guard == null ? g : IrOps.and(guard, g);
       }
-      if (guard != null) body = new IfThenElse(guard, body, null);
-      List<IterVar> leaves = stage.leafIterVars();
-      for (int i = leaves.size() - 1; i >= 0; i--) {
-        IterVar iv = leaves.get(i);
+      return guard == null ? body : new IfThenElse(guard, body, null);
+    }
+
+    /** {@code body} inside the loops of {@code ivs}, the first outermost. */
+    private Stmt loops(List<IterVar> ivs, Stmt body) {
+      for (int i = ivs.size() - 1; i >= 0; i--) {
+        IterVar iv = ivs.get(i);
         Expr ext = extent.get(iv);
         body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), stage.threadTagOf(iv), body);
       }
@@ -152,14 +193,8 @@ public final class Lower {
     }
 
     /** Extents of every iter var, from the root axes down through the relations. */
-    private void inferExtents() {
-      for (IterVar iv : op.axis()) {
-        if (!IrOps.isConst(iv.dom().min(), 0)) {
-          throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
-              "axis '" + iv.var().name() + "' must start at 0");
-        }
-        extent.put(iv, iv.dom().extent());
-      }
+    private void inferExtents(List<IterVar> roots) {
+      for (IterVar iv : roots) extent.put(iv, iv.dom().extent());
       for (IterRelation r : stage.relations()) {
         switch (r) {
           case IterRelation.Split sp -> {
@@ -175,7 +210,7 @@ public final class Lower {
       }
     }
 
-    /** Values of the root iter vars in terms of the leaf loop vars, from the leaves up. */
+    /** Values (offsets from the domain's min) of the root iter vars in terms of the leaf loop vars. */
     private void deriveValues() {
       for (IterVar iv : stage.leafIterVars()) value.put(iv, iv.var());
       List<IterRelation> rels = stage.relations();
@@ -194,21 +229,42 @@ public final class Lower {
     }
   }
 
-  /** Replaces loads of tensors by loads of their buffers and root axis vars by their values. */
+  /** Replaces vars by expressions. */
+  private static final class Substitute extends ExprMutator {
+    private final Map<Var, Expr> subst;
+
+    Substitute(Map<Var, Expr> subst) { this.subst = subst; }
+
+    @Override protected Expr visit(Var v) { return subst.getOrDefault(v, v); }
+  }
+
+  /**
+   * Replaces loads of tensors by loads of their buffers (or, for inlined tensors, by their bodies at
+   * the loaded indices) and root axis vars by their values.
+   */
   private static final class ToBufferLoads extends ExprMutator {
     private final Map<Var, Expr> subst;
     private final Map<Tensor, Buffer> buffers;
+    private final Map<Operation, Stage> inlined;
 
-    ToBufferLoads(Map<Var, Expr> subst, Map<Tensor, Buffer> buffers) {
+    ToBufferLoads(Map<Var, Expr> subst, Map<Tensor, Buffer> buffers, Map<Operation, Stage> inlined) {
       this.subst = subst;
       this.buffers = buffers;
+      this.inlined = inlined;
     }
 
     @Override protected Expr visit(Var v) { return subst.getOrDefault(v, v); }
 
     @Override
     protected Expr visit(ProducerLoad n) {
-      Buffer b = buffers.get((Tensor) n.producer());
+      Tensor t = (Tensor) n.producer();
+      if (inlined.containsKey(t.op())) {
+        ComputeOp c = (ComputeOp) t.op();
+        Map<Var, Expr> at = new IdentityHashMap<>();
+        for (int d = 0; d < c.axis().size(); d++) at.put(c.axis().get(d).var(), n.indices().get(d));
+        return mutate(new Substitute(at).mutate(c.body().get(t.valueIndex())));
+      }
+      Buffer b = buffers.get(t);
       return new BufferLoad(b, mutateAll(n.indices()));
     }
   }

@@ -7,10 +7,15 @@ import java.util.Map;
 import java.util.function.Function;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
+import java.util.function.BinaryOperator;
+import org.nnvm4j.tensor.tir.CommReducer;
 import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.FloatImm;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.tir.Range;
+import org.nnvm4j.tensor.tir.Reduce;
+import org.nnvm4j.tensor.tir.StmtExprVisitor;
 import org.nnvm4j.tensor.tir.Var;
 
 /**
@@ -65,7 +70,116 @@ public final class Te {
       axis.add(new IterVar(Range.fromExtent(shape.get(d)), v, IterVar.Kind.DATA_PAR));
     }
     Expr body = f.apply(List.copyOf(vars));
+    checkReductionPlacement(body, name);
     return new ComputeOp(name, tag, attrs, axis, List.of(body)).output(0);
+  }
+
+  /** A reduction axis over {@code dom}, for {@link #sum} and the other reducers. */
+  public static IterVar reduceAxis(Range dom, String name) {
+    if (!dom.extent().dtype().isIntegral() || dom.extent().dtype().isVector()
+        || !dom.min().dtype().equals(dom.extent().dtype())) {
+      throw CompileException.invalid("reduce axis '%s': range %s must be integer-typed", name, dom);
+    }
+    Long ext = IrOps.asLong(dom.extent());
+    if (ext != null && ext < 1) throw CompileException.invalid("reduce axis '%s': extent %d must be >= 1", name, ext);
+    return new IterVar(dom, new Var(name, dom.extent().dtype()), IterVar.Kind.COMM_REDUCE);
+  }
+
+  /** A reduction axis over {@code [0, extent)}. */
+  public static IterVar reduceAxis(Expr extent, String name) { return reduceAxis(Range.fromExtent(extent), name); }
+
+  /** A reduction axis over {@code [0, extent)}. */
+  public static IterVar reduceAxis(long extent, String name) { return reduceAxis(IrOps.i32(extent), name); }
+
+  /** {@code sum(source)} over {@code axis}; identity 0. */
+  public static Expr sum(Expr source, IterVar... axis) { return SUM.reduce(source, axis); }
+
+  /** {@code sum(source)} over the points of {@code axis} where {@code where} holds. */
+  public static Expr sum(Expr source, Expr where, IterVar... axis) { return SUM.reduce(source, where, axis); }
+
+  /** {@code max(source)} over {@code axis}; identity the lowest value of the dtype (-inf for floats). */
+  public static Expr max(Expr source, IterVar... axis) { return MAX.reduce(source, axis); }
+
+  /** {@code min(source)} over {@code axis}; identity the highest value of the dtype (+inf for floats). */
+  public static Expr min(Expr source, IterVar... axis) { return MIN.reduce(source, axis); }
+
+  /** The product of {@code source} over {@code axis}; identity 1. */
+  public static Expr prod(Expr source, IterVar... axis) { return PROD.reduce(source, axis); }
+
+  private static final Reducer SUM = commReducer("sum", IrOps::add, t -> IrOps.zero(t));
+  private static final Reducer MAX = commReducer("max", IrOps::max, Te::lowest);
+  private static final Reducer MIN = commReducer("min", IrOps::min, Te::highest);
+  private static final Reducer PROD = commReducer("prod", IrOps::mul, t -> IrOps.one(t));
+
+  /**
+   * A user-defined commutative reducer (TVM's {@code te.comm_reducer}): {@code combine} must be
+   * commutative and associative, and {@code identity} its neutral element for each dtype.
+   */
+  public static Reducer commReducer(String name, BinaryOperator<Expr> combine, Function<DType, Expr> identity) {
+    return (source, condition, axis) -> {
+      DType t = source.dtype();
+      if (t.isVector() || t.isHandle()) {
+        throw CompileException.invalid("reduction '%s': source %s has dtype %s; expected a scalar", name,
+            source, t);
+      }
+      if (axis.length == 0) throw CompileException.invalid("reduction '%s' over no axis", name);
+      for (IterVar iv : axis) {
+        if (iv.kind() != IterVar.Kind.COMM_REDUCE) {
+          throw CompileException.invalid("reduction '%s': axis '%s' is not a reduce axis; create it with"
+              + " Te.reduceAxis", name, iv.var().name());
+        }
+      }
+      if (!condition.dtype().isBool()) {
+        throw CompileException.invalid("reduction '%s': condition %s must be bool", name, condition);
+      }
+      Var x = new Var("x", t);
+      Var y = new Var("y", t);
+      Expr id = identity.apply(t);
+      if (!id.dtype().equals(t)) {
+        throw CompileException.invalid("reduction '%s': identity %s has dtype %s, expected %s", name, id, id.dtype(), t);
+      }
+      CommReducer r = new CommReducer(List.of(x), List.of(y), List.of(combine.apply(x, y)), List.of(id));
+      return new Reduce(r, List.of(source), List.of(axis), condition, 0);
+    };
+  }
+
+  /** The lowest value of a scalar dtype: -inf for floats, the minimum for integers. */
+  public static Expr lowest(DType t) {
+    if (t.isFloat()) return new FloatImm(t, Double.NEGATIVE_INFINITY);
+    if (t.isUInt()) return IrOps.intImm(t, 0);
+    return IrOps.intImm(t, t.bits() >= 64 ? Long.MIN_VALUE : -(1L << (t.bits() - 1)));
+  }
+
+  /** The highest value of a scalar dtype: +inf for floats, the maximum for integers. */
+  public static Expr highest(DType t) {
+    if (t.isFloat()) return new FloatImm(t, Double.POSITIVE_INFINITY);
+    if (t.isBool()) return IrOps.bool(true);
+    if (t.isUInt()) return IrOps.intImm(t, -1L);
+    return IrOps.intImm(t, t.bits() >= 64 ? Long.MAX_VALUE : (1L << (t.bits() - 1)) - 1);
+  }
+
+  /** A reduction on {@code source} over {@code axis}, optionally only where {@code condition} holds. */
+  @FunctionalInterface
+  public interface Reducer {
+    Expr reduce(Expr source, Expr condition, IterVar... axis);
+
+    default Expr reduce(Expr source, IterVar... axis) { return reduce(source, IrOps.bool(true), axis); }
+  }
+
+  /** A reduction must be the whole body of a compute (as in TVM): nested ones cannot be lowered. */
+  private static void checkReductionPlacement(Expr body, String name) {
+    List<Expr> roots = body instanceof Reduce r ? r.source() : List.of(body);
+    StmtExprVisitor v = new StmtExprVisitor() {
+      @Override
+      public void visit(Expr e) {
+        if (e instanceof Reduce) {
+          throw CompileException.invalid("compute '%s': a reduction must be the whole body, not nested inside %s",
+              name, body);
+        }
+        super.visit(e);
+      }
+    };
+    roots.forEach(v::visit);
   }
 
   private static void checkShape(List<? extends Expr> shape, String name) {

@@ -8,6 +8,6 @@ public final class TirPipeline {
   private TirPipeline() {}
 
   public static Sequential<PrimFunc> build() {
-    return Sequential.of("tir.lower", PrimFunc.class, FlattenStorage.pass());
+    return Sequential.of("tir.lower", PrimFunc.class, FlattenStorage.pass(), Simplify.pass());
   }
 }

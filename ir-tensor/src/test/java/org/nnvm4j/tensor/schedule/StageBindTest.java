@@ -71,4 +71,14 @@ class StageBindTest {
     assertThatThrownBy(() -> s.get(c).bind(i, "threadIdx.x")).isInstanceOf(CompileException.class)
         .hasMessageContaining("axis 'i' is already vectorized");
   }
+
+  @Test
+  void aReductionAxisCannotBeBound() {
+    Tensor m = Te.placeholder(Te.shape(4, 8), DType.F32, "M");
+    IterVar k = Te.reduceAxis(8, "k");
+    Tensor r = Te.compute(Te.shape(4), i -> Te.sum(m.get(i, k.var()), k), "R");
+    Schedule s = Schedule.create(r.op());
+    assertThatThrownBy(() -> s.get(r).bind(k, "threadIdx.x")).isInstanceOf(CompileException.class)
+        .hasMessageContaining("bind: axis 'k' is a reduction axis; cross-thread reductions are not supported");
+  }
 }

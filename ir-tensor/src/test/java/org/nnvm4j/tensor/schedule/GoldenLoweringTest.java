@@ -1,0 +1,125 @@
+package org.nnvm4j.tensor.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.TirPrinter;
+
+/**
+ * The lowered text ({@link TirPrinter}, after the default TIR pipeline) of one small program per schedule
+ * primitive, compared with {@code src/test/resources/golden/<case>.tir}. Run with
+ * {@code -Dnnvm4j.updateGolden=true} to rewrite the files from the actual output (then review the diff).
+ */
+class GoldenLoweringTest {
+  private static Map<String, Supplier<String>> cases() {
+    Map<String, Supplier<String>> c = new LinkedHashMap<>();
+    c.put("split", () -> {
+      Tensor a = Te.placeholder(Te.shape(10), DType.F32, "A");
+      Tensor b = Te.compute(a.shape(), i -> IrOps.mul(a.get(i), IrOps.f32(2)), "B");
+      Schedule s = Schedule.create(b.op());
+      s.get(b).split(s.get(b).axis().get(0), 4);
+      return lower(s, a, b);
+    });
+    c.put("tile", () -> {
+      Tensor a = Te.placeholder(Te.shape(8, 6), DType.F32, "A");
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(a.get(i, j), IrOps.f32(1)), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage st = s.get(b);
+      st.tile(st.axis().get(0), st.axis().get(1), 4, 3);
+      return lower(s, a, b);
+    });
+    c.put("fuse", () -> {
+      Tensor a = Te.placeholder(Te.shape(4, 5), DType.F32, "A");
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(a.get(i, j), IrOps.f32(1)), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage st = s.get(b);
+      st.fuse(st.axis().get(0), st.axis().get(1));
+      return lower(s, a, b);
+    });
+    c.put("reorder", () -> {
+      Tensor a = Te.placeholder(Te.shape(4, 5), DType.F32, "A");
+      Tensor b = Te.compute(Te.shape(5, 4), (i, j) -> a.get(j, i), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage st = s.get(b);
+      st.reorder(st.axis().get(1), st.axis().get(0));
+      return lower(s, a, b);
+    });
+    c.put("compute-inline", () -> {
+      Tensor a = Te.placeholder(Te.shape(6), DType.F32, "A");
+      Tensor t = Te.compute(a.shape(), i -> IrOps.add(a.get(i), IrOps.f32(1)), "T");
+      Tensor b = Te.compute(a.shape(), i -> IrOps.mul(t.get(i), t.get(i)), "B");
+      Schedule s = Schedule.create(b.op());
+      s.get(t).computeInline();
+      return lower(s, a, b);
+    });
+    c.put("compute-root", () -> {
+      Tensor a = Te.placeholder(Te.shape(6), DType.F32, "A");
+      Tensor t = Te.compute(a.shape(), i -> IrOps.add(a.get(i), IrOps.f32(1)), "T");
+      Tensor b = Te.compute(a.shape(), i -> IrOps.mul(t.get(i), t.get(i)), "B");
+      return lower(Schedule.create(b.op()), a, b);
+    });
+    c.put("reduction", () -> {
+      Tensor a = Te.placeholder(Te.shape(4, 10), DType.F32, "A");
+      Tensor w = Te.placeholder(Te.shape(10, 3), DType.F32, "W");
+      IterVar k = Te.reduceAxis(10, "k");
+      Tensor y = Te.compute(Te.shape(4, 3), (i, j) -> Te.sum(IrOps.mul(a.get(i, k.var()), w.get(k.var(), j)), k), "Y");
+      Schedule s = Schedule.create(y.op());
+      Stage st = s.get(y);
+      IterVar[] ks = st.split(k, 4);
+      st.reorder(st.axis().get(0), ks[0], st.axis().get(1), ks[1]);
+      return lower(s, a, w, y);
+    });
+    c.put("vectorize-parallel", () -> {
+      Tensor a = Te.placeholder(Te.shape(4, 8), DType.F32, "A");
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.mul(a.get(i, j), a.get(i, j)), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage st = s.get(b);
+      IterVar[] js = st.split(st.axis().get(1), 4);
+      st.parallel(st.axis().get(0)).vectorize(js[1]).unroll(js[0]);
+      return lower(s, a, b);
+    });
+    return c;
+  }
+
+  private static String lower(Schedule s, Tensor... args) { return TirPrinter.print(Lower.lower(s, List.of(args), "main")); }
+
+  @TestFactory
+  Stream<DynamicTest> loweredTextMatchesGoldenFile() {
+    boolean update = Boolean.getBoolean("nnvm4j.updateGolden");
+    return cases().entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
+      String actual = e.getValue().get();
+      String file = "golden/" + e.getKey() + ".tir";
+      if (update) {
+        Path p = Path.of("src/test/resources", file);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, actual);
+        assertThat(Files.readString(p)).isEqualTo(actual);
+      } else {
+        assertThat(actual).isEqualTo(read(file));
+      }
+    }));
+  }
+
+  private static String read(String resource) throws IOException {
+    try (InputStream in = GoldenLoweringTest.class.getClassLoader().getResourceAsStream(resource)) {
+      assertThat(in).as("golden file %s (create it with -Dnnvm4j.updateGolden=true)", resource).isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
