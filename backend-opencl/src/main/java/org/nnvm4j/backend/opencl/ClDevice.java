@@ -7,6 +7,7 @@ import java.util.List;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
@@ -22,7 +23,8 @@ import org.nnvm4j.pass.diag.ErrorCode;
  * it: every backend instance, module and buffer of the process shares them, so a module compiled by
  * one backend runs on buffers another allocated.
  */
-record ClDevice(Device device, String name, cl_device_id id, cl_context context, cl_command_queue queue) {
+record ClDevice(Device device, String name, long maxWorkGroupSize, cl_device_id id, cl_context context,
+    cl_command_queue queue) {
   private static final System.Logger LOG = System.getLogger(ClDevice.class.getName());
 
   private static final class Holder {
@@ -72,7 +74,9 @@ record ClDevice(Device device, String name, cl_device_id id, cl_context context,
           cl_queue_properties props = new cl_queue_properties();
           props.addProperty(CL_QUEUE_PROPERTIES, CL_QUEUE_PROFILING_ENABLE);
           cl_command_queue q = clCreateCommandQueueWithProperties(ctx, id, props, null);
-          out.add(new ClDevice(Device.opencl(out.size()), info(id, CL_DEVICE_NAME), id, ctx, q));
+          long[] maxWg = new long[1];
+          clGetDeviceInfo(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(maxWg), null);
+          out.add(new ClDevice(Device.opencl(out.size()), info(id, CL_DEVICE_NAME), maxWg[0], id, ctx, q));
         }
       }
     } catch (CLException | UnsatisfiedLinkError e) {

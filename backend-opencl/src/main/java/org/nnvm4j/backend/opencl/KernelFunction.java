@@ -95,6 +95,11 @@ final class KernelFunction implements ModuleFunction {
           empty |= global[d] == 0;
         }
         if (empty) continue;
+        if (local[0] * local[1] * local[2] > device.maxWorkGroupSize()) {
+          throw new DeviceRuntimeException(ErrorCode.INVALID_ARGUMENT, plan.signature().name() + ": kernel " + l.kernel()
+              + " needs blocks of " + local[0] * local[1] * local[2] + " threads, but " + device + " allows "
+              + device.maxWorkGroupSize() + "; compile with a smaller -max_num_threads");
+        }
         cl_kernel k = program.kernels().get(l.kernel());
         int a = 0;
         for (cl_mem m : mems) clSetKernelArg(k, a++, Sizeof.cl_mem, Pointer.to(m));

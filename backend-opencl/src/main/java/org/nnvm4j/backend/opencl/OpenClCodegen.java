@@ -91,6 +91,11 @@ public final class OpenClCodegen extends CSourceCodegen {
   }
 
   @Override
+  protected String vectorLiteral(List<String> lanes, DType t) {
+    return "((" + vectorType(t) + ")(" + String.join(", ", lanes) + "))";
+  }
+
+  @Override
   protected String broadcast(String value, DType t) { return "((" + vectorType(t) + ")(" + value + "))"; }
 
   @Override

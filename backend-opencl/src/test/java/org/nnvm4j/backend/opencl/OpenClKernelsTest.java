@@ -1,6 +1,7 @@
 package org.nnvm4j.backend.opencl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
@@ -30,14 +31,30 @@ import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.Add;
+import org.nnvm4j.tensor.tir.Broadcast;
+import org.nnvm4j.tensor.tir.Buffer;
+import org.nnvm4j.tensor.tir.BufferLoad;
+import org.nnvm4j.tensor.tir.BufferStore;
+import org.nnvm4j.tensor.tir.Cast;
+import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.For;
+import org.nnvm4j.tensor.tir.ForKind;
+import org.nnvm4j.tensor.tir.GT;
 import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.Mul;
+import org.nnvm4j.tensor.tir.Ramp;
+import org.nnvm4j.tensor.tir.Select;
+import org.nnvm4j.tensor.tir.Stmt;
+import org.nnvm4j.tensor.tir.Sub;
+import org.nnvm4j.tensor.tir.Var;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
  * Programs beyond seed 1 on the OpenCL device, each checked against the TIR interpreter: a
  * two-kernel function with a device temporary, a 2-d injective program with an inlined
- * intermediate, and a reduction.
+ * intermediate, a reduction, and vector code.
  */
 @Tag("gpu")
 class OpenClKernelsTest {
@@ -97,6 +114,49 @@ class OpenClKernelsTest {
         List.of(a, s), "rowsum");
     try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
       assertMatchesInterpreter(f, m, List.of(Shape.of(37, 50), Shape.of(37)), 0);
+    }
+  }
+
+  @Test
+  void vectorLoadsGathersCastsAndSelectsUseOpenClVectorTypes() {
+    int lanes = 4;
+    int n = 64;
+    Buffer a = Buffer.of("A", DType.F32, List.of(IrOps.i32(2 * n)));
+    Buffer b = Buffer.of("B", DType.F32, List.of(IrOps.i32(n)));
+    Buffer c = Buffer.of("C", DType.F32, List.of(IrOps.i32(n)));
+    Var i = new Var("i", DType.I32);
+    Expr base = IrOps.mul(i, IrOps.i32(lanes));
+    Expr contiguous = new Ramp(base, IrOps.i32(1), lanes);
+    Expr av = new BufferLoad(a, List.of(new Ramp(IrOps.mul(base, IrOps.i32(2)), IrOps.i32(2), lanes)));
+    Expr bv = new Cast(DType.F32.withLanes(lanes), new Cast(DType.I32.withLanes(lanes), new BufferLoad(b, List.of(contiguous))));
+    Expr sum = new Add(av, new Mul(bv, new Broadcast(IrOps.f32(2), lanes)));
+    Expr value = new Select(new GT(sum, new Broadcast(IrOps.f32(0), lanes)), sum,
+        new Sub(new Broadcast(IrOps.f32(0), lanes), sum));
+    Stmt body = new For(i, IrOps.i32(0), IrOps.i32(n / lanes), ForKind.THREAD_BINDING, "threadIdx.x",
+        new BufferStore(c, value, List.of(contiguous)));
+    PrimFunc f = new PrimFunc("vec", List.of(a, b, c), List.of(), body, Map.of());
+    try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
+      assertThat(m.source("cl")).contains("vstore4(").contains("vload4(0, B + (i * 4))").contains("convert_float4(convert_int4(")
+          .contains("((float4)(A[((i * 4) * 2) + 0 * 2], A[((i * 4) * 2) + 1 * 2], ").contains("((float4)(2.0f))");
+      assertMatchesInterpreter(f, m, List.of(Shape.of(2 * n), Shape.of(n), Shape.of(n)), 0);
+    }
+  }
+
+  @Test
+  void aBlockLargerThanTheDeviceAllowsIsRefusedBeforeTheLaunch() {
+    long max = ClDevice.all().get(0).maxWorkGroupSize();
+    OpenClBackend big = new OpenClBackend(new OpenClBackendProvider().targetKind()
+        .validate(Target.parse("opencl -max_num_threads=" + 2 * max)), true);
+    Tensor a = Te.placeholder(List.of(Te.var("n")), DType.F32, "A");
+    Tensor c = Te.compute(a.shape(), i -> IrOps.sub(IrOps.f32(0), a.get(i)), "C");
+    PrimFunc f = Lower.lower(big.schedule(new ScheduleRequest(List.of(c), "elemwise", "negative", Map.of())), List.of(a, c), "neg");
+    Runtime rt = backend.runtime();
+    try (Module m = big.codegen(List.of(f), PassContext.defaults()); DeviceBuffer x = rt.allocate(Device.opencl(0), 40);
+         DeviceBuffer y = rt.allocate(Device.opencl(0), 40)) {
+      assertThatThrownBy(() -> m.function("neg").call(List.of(x, y), new long[] {10}))
+          .isInstanceOf(org.nnvm4j.pass.diag.DeviceRuntimeException.class)
+          .hasMessageContaining("neg: kernel neg_kernel0 needs blocks of " + 2 * max + " threads, but opencl(0)")
+          .hasMessageContaining("allows " + max + "; compile with a smaller -max_num_threads");
     }
   }
 

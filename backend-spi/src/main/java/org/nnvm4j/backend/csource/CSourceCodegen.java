@@ -129,6 +129,9 @@ public abstract class CSourceCodegen extends TirPrinter {
   /** {@code value} in every lane of {@code t}. */
   protected String broadcast(String value, DType t) { throw unsupported("vector broadcast in C source"); }
 
+  /** The vector whose lanes are {@code lanes}, in order. */
+  protected String vectorLiteral(List<String> lanes, DType t) { throw unsupported("vector literal in C source"); }
+
   /** A contiguous vector load of {@code t.lanes()} elements of {@code buffer} from {@code base}. */
   protected String vectorLoad(String buffer, String base, DType t) { throw unsupported("vector load in C source"); }
 
@@ -328,7 +331,14 @@ public abstract class CSourceCodegen extends TirPrinter {
     if (idx instanceof Ramp r && org.nnvm4j.tensor.tir.IrOps.isConst(r.stride(), 1)) {
       return vectorLoad(nameOf(n.buffer()), expr(r.base()), n.dtype());
     }
-    if (idx.dtype().lanes() > 1) throw unsupported("a gather load from " + n.buffer().name());
+    if (idx instanceof Ramp r) {
+      List<String> lanes = new ArrayList<>();
+      for (int k = 0; k < r.lanes(); k++) {
+        lanes.add(nameOf(n.buffer()) + "[" + expr(r.base()) + " + " + k + " * " + expr(r.stride()) + "]");
+      }
+      return vectorLiteral(lanes, n.dtype());
+    }
+    if (idx.dtype().lanes() > 1) throw unsupported("a gather load from " + n.buffer().name() + " with a computed index vector");
     return nameOf(n.buffer()) + "[" + expr(idx) + "]";
   }
 
