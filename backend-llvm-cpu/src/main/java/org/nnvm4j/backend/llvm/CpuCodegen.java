@@ -44,10 +44,12 @@ final class CpuCodegen {
   private String funcName;
   private int parallelCount;
   private final int numThreads;
+  private final boolean contract;
   private boolean usesOpenMp;
 
-  CpuCodegen(LLVMContextRef ctx, String moduleName, String cpu, String features, int numThreads) {
+  CpuCodegen(LLVMContextRef ctx, String moduleName, String cpu, String features, int numThreads, boolean contract) {
     this.ctx = ctx;
+    this.contract = contract;
     this.numThreads = numThreads;
     this.mod = LLVMModuleCreateWithNameInContext(moduleName, ctx);
     this.b = LLVMCreateBuilderInContext(ctx);
@@ -389,7 +391,13 @@ final class CpuCodegen {
         yield v;
       }
       case Cast n -> LlvmCasts.cast(b, ctx, expr(n.value()), n.value().dtype(), n.dtype(), type(n.dtype()));
-      case BinaryExpr n -> LlvmArith.binary(b, ctx, n, expr(n.a()), expr(n.b()), type(n.a().dtype()), this::intrinsic);
+      case BinaryExpr n -> {
+        LLVMValueRef r = LlvmArith.binary(b, ctx, n, expr(n.a()), expr(n.b()), type(n.a().dtype()), this::intrinsic);
+        if (contract && n.a().dtype().isFloat() && (n instanceof Add || n instanceof Sub || n instanceof Mul)) {
+          LLVMSetFastMathFlags(r, LLVMFastMathAllowContract);
+        }
+        yield r;
+      }
       case Not n -> LLVMBuildNot(b, expr(n.a()), "");
       case Select n -> LLVMBuildSelect(b, expr(n.condition()), expr(n.trueValue()), expr(n.falseValue()), "");
       case BufferLoad n -> load(n);
@@ -456,6 +464,7 @@ final class CpuCodegen {
           intrinsic(c.op().equals("fabs") ? "llvm.fabs" : "llvm." + c.op(), t, args.get(0));
       case "round" -> intrinsic("llvm.nearbyint", t, args.get(0));
       case "pow" -> intrinsic("llvm.pow", t, args.get(0), args.get(1));
+      case "fma" -> intrinsic("llvm.fma", t, args.get(0), args.get(1), args.get(2));
       case "fmod" -> LLVMBuildFRem(b, args.get(0), args.get(1), "");
       case "rsqrt" -> LLVMBuildFDiv(b, constant(c.dtype(), 1), intrinsic("llvm.sqrt", t, args.get(0)), "");
       case "sigmoid" -> {

@@ -65,7 +65,8 @@ public final class LlvmBackend implements Backend, Lowering {
     if (functions.isEmpty()) throw CompileException.invalid("nothing to compile: no functions");
     long t0 = System.nanoTime();
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    CpuCodegen cg = new CpuCodegen(LLVMOrcThreadSafeContextGetContext(tsc), "nnvm4j", cpu, features, numThreads);
+    CpuCodegen cg = new CpuCodegen(LLVMOrcThreadSafeContextGetContext(tsc), "nnvm4j", cpu, features, numThreads,
+        target.attr("fp-contract", "off").equals("fast"));
     LLVMModuleRef m = cg.module();
     Map<FunctionSignature, List<String>> manifest = new LinkedHashMap<>();
     LLVMTargetMachineRef tm = null;

@@ -19,6 +19,7 @@ public final class LlvmBackendProvider implements BackendProvider {
     attrs.put("mcpu", new TargetKind.Attr(String.class, null, "LLVM CPU name, e.g. skylake-avx512; default: the host's"));
     attrs.put("mattr", new TargetKind.Attr(String.class, null, "LLVM features, e.g. +avx2,+fma; default: the host's"));
     attrs.put("mtriple", new TargetKind.Attr(String.class, null, "target triple; default: the host's"));
+    attrs.put("fp-contract", new TargetKind.Attr(String.class, "off", "fast: fuse a*b+c into FMA (faster, rounds once); off: IEEE operation by operation"));
     attrs.put("num-threads", new TargetKind.Attr(Integer.class, 0, "threads of parallel loops; 0: libgomp's default (all cores or OMP_NUM_THREADS)"));
     KIND = new TargetKind("llvm", attrs, List.of("cpu"), "cpu");
   }

@@ -119,6 +119,16 @@ final class Arith {
       for (int i = 0; i < r.length; i++) r[i] = round(t, unary(c.op(), x[i]));
       return r;
     }
+    if (c.op().equals(Intrinsics.FMA)) {
+      double[] x = (double[]) args.get(0);
+      double[] y = (double[]) args.get(1);
+      double[] z = (double[]) args.get(2);
+      double[] r = new double[x.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = t.bits() == 32 ? Math.fma((float) x[i], (float) y[i], (float) z[i]) : round(t, Math.fma(x[i], y[i], z[i]));
+      }
+      return r;
+    }
     if (Intrinsics.BINARY_MATH.contains(c.op())) {
       double[] x = (double[]) args.get(0);
       double[] y = (double[]) args.get(1);

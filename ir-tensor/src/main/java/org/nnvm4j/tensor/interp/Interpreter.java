@@ -31,8 +31,21 @@ public final class Interpreter {
    * Runs {@code f} on {@code args} (one array per buffer parameter, in order). Scalar parameters are
    * bound from the arrays' shapes; a mismatch throws {@link CompileException}.
    */
-  public static void run(PrimFunc f, List<NDArray> args) {
+  public static void run(PrimFunc f, List<NDArray> args) { run(f, args, null); }
+
+  /**
+   * Runs {@code f} with the scalar parameters given explicitly ({@code scalars[i]} for
+   * {@code f.scalarParams().get(i)}), for scalars that are not buffer dimensions; null derives them
+   * from the arrays' shapes.
+   */
+  public static void run(PrimFunc f, List<NDArray> args, long[] scalars) {
     Interpreter in = new Interpreter();
+    if (scalars != null) {
+      if (scalars.length != f.scalarParams().size()) {
+        throw CompileException.invalid("%s takes %d scalars, %d given", f.name(), f.scalarParams().size(), scalars.length);
+      }
+      for (int i = 0; i < scalars.length; i++) in.env.put(f.scalarParams().get(i), new long[] {scalars[i]});
+    }
     if (args.size() != f.buffers().size()) {
       throw CompileException.invalid("%s takes %d arrays, %d given", f.name(), f.buffers().size(), args.size());
     }

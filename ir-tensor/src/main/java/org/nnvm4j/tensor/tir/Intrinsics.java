@@ -12,4 +12,7 @@ public final class Intrinsics {
 
   /** Two-argument float math functions. */
   public static final Set<String> BINARY_MATH = Set.of("pow", "fmod");
+
+  /** {@code fma(a, b, c) = a * b + c} with one rounding. */
+  public static final String FMA = "fma";
 }

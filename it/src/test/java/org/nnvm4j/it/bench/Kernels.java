@@ -1,0 +1,115 @@
+package org.nnvm4j.it.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nnvm4j.backend.Backend;
+import org.nnvm4j.backend.BackendRegistry;
+import org.nnvm4j.backend.Device;
+import org.nnvm4j.backend.DeviceBuffer;
+import org.nnvm4j.backend.Module;
+import org.nnvm4j.backend.ModuleFunction;
+import org.nnvm4j.backend.Target;
+import org.nnvm4j.pass.PassContext;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.schedule.Lower;
+import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.schedule.Stage;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.*;
+
+/** The programs the benchmarks time, built with the public tensor-expression API, and a compiled handle on them. */
+final class Kernels {
+  private Kernels() {}
+
+  /** A compiled function with its buffers; {@link #run()} calls it once. */
+  record Compiled(Backend backend, Module module, ModuleFunction fn, List<DeviceBuffer> buffers, long[] scalars)
+      implements AutoCloseable {
+    void run() { fn.call(buffers, scalars); }
+
+    @Override
+    public void close() {
+      buffers.forEach(DeviceBuffer::close);
+      module.close();
+      backend.close();
+    }
+  }
+
+  static Compiled compile(String target, PrimFunc f, long[] bufferBytes, long[] scalars) {
+    Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target));
+    Module m = backend.lowering().codegen(List.of(f), PassContext.defaults());
+    List<DeviceBuffer> bufs = new ArrayList<>();
+    for (long bytes : bufferBytes) {
+      DeviceBuffer b = backend.runtime().allocate(Device.cpu(0), bytes);
+      java.lang.foreign.MemorySegment s = b.hostSegment().orElseThrow();
+      for (long i = 0; i < bytes / 4; i++) s.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (i % 7) * 0.25f);
+      bufs.add(b);
+    }
+    return new Compiled(backend, m, m.function(f.name()), bufs, scalars);
+  }
+
+  /**
+   * sgemm C = A * B (n x n x n, float32) with TVM's CPU recipe: B packed into [n/bn][n][bn] panels,
+   * C tiled bn x bn, k split by 4, loops (xo, yo, ko, xi, ki, yi), yi vectorized, xo parallel.
+   */
+  static PrimFunc sgemm(int n, int bn) {
+    Tensor a = Te.placeholder(Te.shape(n, n), DType.F32, "A");
+    Tensor b = Te.placeholder(Te.shape(n, n), DType.F32, "B");
+    Tensor packed = Te.computeN(Te.shape(n / bn, n, bn),
+        ix -> b.get(ix.get(1), IrOps.add(IrOps.mul(ix.get(0), IrOps.i32(bn)), ix.get(2))), "packedB", "", Map.of());
+    IterVar k = Te.reduceAxis(n, "k");
+    Tensor c = Te.compute(Te.shape(n, n), (x, y) -> Te.sum(IrOps.mul(a.get(x, k.var()),
+        packed.get(IrOps.floorDiv(y, IrOps.i32(bn)), k.var(), IrOps.floorMod(y, IrOps.i32(bn)))), k), "C");
+    Schedule s = Schedule.create(c.op());
+    Stage sc = s.get(c);
+    IterVar[] t = sc.tile(sc.axis().get(0), sc.axis().get(1), bn, bn);
+    IterVar[] kk = sc.split(k, 4);
+    sc.reorder(t[0], t[1], kk[0], t[2], kk[1], t[3]);
+    sc.vectorize(t[3]);
+    sc.parallel(t[0]);
+    Stage sp = s.get(packed);
+    sp.parallel(sp.axis().get(0));
+    sp.vectorize(sp.axis().get(2));
+    return Lower.lower(s, List.of(a, b, c), "sgemm");
+  }
+
+  /**
+   * A peak-FMA loop: {@code acc} independent 16-lane accumulators, each updated {@code fma(acc, x, y)}
+   * {@code iters} times per task, one task per thread ({@code tasks} run as a parallel loop).
+   * FLOPs = tasks * iters * acc * 16 * 2.
+   */
+  static PrimFunc fmaPeak(int tasks, int accumulators, int lanes) {
+    Buffer in = Buffer.of("X", DType.F32, List.of(IrOps.i32(2)));
+    Buffer out = Buffer.of("Out", DType.F32, List.of(IrOps.i32(tasks * accumulators * lanes)));
+    Buffer acc = new Buffer("acc", DType.F32, List.of(IrOps.i32(accumulators * lanes)), "local");
+    Var iters = Var.sizeVar("iters", DType.I32);
+    Var task = new Var("task", DType.I32);
+    Var it = new Var("it", DType.I32);
+    DType vt = DType.F32.withLanes(lanes);
+    Expr x = new Broadcast(new BufferLoad(in, List.of(IrOps.i32(0))), lanes);
+    Expr y = new Broadcast(new BufferLoad(in, List.of(IrOps.i32(1))), lanes);
+    List<Stmt> init = new ArrayList<>();
+    List<Stmt> update = new ArrayList<>();
+    List<Stmt> save = new ArrayList<>();
+    for (int u = 0; u < accumulators; u++) {
+      Expr slot = new Ramp(IrOps.i32(u * lanes), IrOps.i32(1), lanes);
+      init.add(new BufferStore(acc, new Broadcast(IrOps.f32(u), lanes), List.of(slot)));
+      update.add(new BufferStore(acc, new Call(vt, Intrinsics.FMA, List.of(new BufferLoad(acc, List.of(slot)), x, y)), List.of(slot)));
+      Expr dst = new Ramp(IrOps.add(IrOps.mul(task, IrOps.i32(accumulators * lanes)), IrOps.i32(u * lanes)), IrOps.i32(1), lanes);
+      save.add(new BufferStore(out, new BufferLoad(acc, List.of(slot)), List.of(dst)));
+    }
+    Stmt body = SeqStmt.of(SeqStmt.of(init), new For(it, IrOps.i32(0), iters, ForKind.SERIAL, SeqStmt.of(update)), SeqStmt.of(save));
+    Stmt loop = new For(task, IrOps.i32(0), IrOps.i32(tasks), tasks > 1 ? ForKind.PARALLEL : ForKind.SERIAL, new Allocate(acc, body));
+    return new PrimFunc("fma_peak", List.of(in, out), List.of(iters), loop, Map.of());
+  }
+
+  /** {@code for (i, 0, extent) Out[i] = float(i)}, parallel or serial: the cost of launching a parallel loop. */
+  static PrimFunc tinyLoop(int extent, boolean parallel) {
+    Buffer out = Buffer.of("Out", DType.F32, List.of(IrOps.i32(extent)));
+    Var i = new Var("i", DType.I32);
+    Stmt body = new BufferStore(out, IrOps.cast(DType.F32, i), List.of(i));
+    return new PrimFunc("tiny", List.of(out), List.of(),
+        new For(i, IrOps.i32(0), IrOps.i32(extent), parallel ? ForKind.PARALLEL : ForKind.SERIAL, body), Map.of());
+  }
+}
