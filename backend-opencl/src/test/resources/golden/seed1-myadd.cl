@@ -2,8 +2,12 @@
 __kernel void myadd_kernel0(__global float* restrict A, __global float* restrict B, __global float* restrict C, int n) {
   int i_outer = get_group_id(0);
   int i_inner = get_local_id(0);
-  if ((((i_outer * 256) + i_inner) < n)) {
+  if ((((i_outer * 256) + 255) < n)) {
     C[((i_outer * 256) + i_inner)] = (A[((i_outer * 256) + i_inner)] + B[((i_outer * 256) + i_inner)]);
+  } else {
+    if ((((i_outer * 256) + i_inner) < n)) {
+      C[((i_outer * 256) + i_inner)] = (A[((i_outer * 256) + i_inner)] + B[((i_outer * 256) + i_inner)]);
+    }
   }
 }
 

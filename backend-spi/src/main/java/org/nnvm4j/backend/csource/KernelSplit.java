@@ -30,7 +30,8 @@ import org.nnvm4j.tensor.tir.StructuralEqual;
  * Splits a lowered function into device kernels and the host steps around them (TVM's
  * {@code SplitHostDevice}): the host allocates the global temporaries and launches, in order, one
  * kernel per top-level loop nest; a nest must contain thread-bound loops, whose extents give the
- * launch geometry. Every kernel takes the function's buffers, then its temporaries, then its scalars.
+ * launch geometry, and a split's tail guard gets a block-uniform fast path ({@link PartitionTailBlock}).
+ * Every kernel takes the function's buffers, then its temporaries, then its scalars.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public final class KernelSplit {
@@ -104,7 +105,7 @@ public final class KernelSplit {
       Expr e = extents.getOrDefault(tag, IrOps.i32(1));
       (tag.startsWith("block") ? grid : block).add(LaunchExtent.of(e, f.scalarParams()));
     }
-    return new Kernel(f.name() + "_kernel" + index, body, grid, block);
+    return new Kernel(f.name() + "_kernel" + index, PartitionTailBlock.apply(body), grid, block);
   }
 
   /** The extent of every thread-bound loop in {@code s}; a tag bound twice must have one extent. */
