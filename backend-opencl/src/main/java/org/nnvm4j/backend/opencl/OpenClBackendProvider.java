@@ -25,7 +25,6 @@ public final class OpenClBackendProvider implements BackendProvider {
 
   static {
     Map<String, TargetKind.Attr> attrs = new LinkedHashMap<>();
-    attrs.put("device", new TargetKind.Attr(String.class, null, "device name, e.g. pthread; default: the first"));
     attrs.put("max_num_threads", new TargetKind.Attr(Integer.class, 256, "threads per block (work-group size)"));
     KIND = new TargetKind("opencl", attrs, List.of("opencl", "gpu"), "opencl");
   }
