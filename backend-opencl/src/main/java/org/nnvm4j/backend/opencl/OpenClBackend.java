@@ -1,7 +1,6 @@
 package org.nnvm4j.backend.opencl;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.Lowering;
@@ -54,15 +53,8 @@ public final class OpenClBackend implements Backend, Lowering {
   @Override
   public Module codegen(List<PrimFunc> functions, PassContext ctx) {
     if (functions.isEmpty()) throw CompileException.invalid("nothing to compile: no functions");
-    StringBuilder source = new StringBuilder();
-    List<FunctionPlan> plans = new ArrayList<>();
-    for (PrimFunc f : functions) {
-      KernelSplit.Result split = KernelSplit.split(f);
-      String text = OpenClCodegen.source(split);
-      source.append(source.isEmpty() ? text : text.substring(text.indexOf('\n') + 1));
-      plans.add(FunctionPlan.of(split));
-    }
-    OpenClModule m = new OpenClModule(target, source.toString(), plans);
+    List<KernelSplit.Result> splits = functions.stream().map(KernelSplit::split).toList();
+    OpenClModule m = new OpenClModule(target, OpenClCodegen.source(splits), splits.stream().map(FunctionPlan::of).toList());
     if (deviceExpected) {
       try {
         m.program(ClDevice.all().get(0));

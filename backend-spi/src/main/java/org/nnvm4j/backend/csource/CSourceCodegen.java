@@ -82,9 +82,17 @@ public abstract class CSourceCodegen extends TirPrinter {
   private final List<String> pendingLets = new ArrayList<>();
 
   /** Prints every kernel of {@code split}, in launch order, after the {@link #preamble()}. */
-  public final String generate(KernelSplit.Result split) {
+  public final String generate(KernelSplit.Result split) { return generate(List.of(split)); }
+
+  /**
+   * Prints the kernels of every function of {@code splits}, in order, after one {@link #preamble()};
+   * each kernel is its own naming scope. Use an instance once.
+   */
+  public final String generate(List<KernelSplit.Result> splits) {
     out.append(preamble());
-    for (KernelSplit.Kernel k : split.kernels()) printKernel(split, k);
+    for (KernelSplit.Result split : splits) {
+      for (KernelSplit.Kernel k : split.kernels()) printKernel(split, k);
+    }
     return out.toString();
   }
 
@@ -187,6 +195,8 @@ public abstract class CSourceCodegen extends TirPrinter {
   // ---- kernels and statements -----------------------------------------------------------------------
 
   private void printKernel(KernelSplit.Result split, KernelSplit.Kernel k) {
+    cNames.clear();
+    usedNames.clear();
     List<String> params = new ArrayList<>();
     for (Buffer b : split.kernelBuffers()) {
       params.add(addressSpace(b.scope()) + scalarType(b.dtype()) + "* restrict " + nameOf(b));
