@@ -10,13 +10,15 @@ import java.util.stream.Stream;
 import org.nnvm4j.backend.Availability;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendProvider;
+import org.nnvm4j.backend.NativeProbe;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.backend.TargetKind;
 
 /**
  * Provides the {@code opencl} target kind. {@link #availability()} loads no native code: it can
- * compile when JOCL is on the class path and run when an OpenCL ICD is registered in
- * {@code /etc/OpenCL/vendors}; devices are opened in {@link #create}'s runtime.
+ * compile when JOCL is on the class path and run when the ICD loader {@code libOpenCL.so.1} is
+ * installed and an OpenCL ICD is registered in {@code /etc/OpenCL/vendors}; devices are opened in
+ * {@link #create}'s runtime.
  */
 public final class OpenClBackendProvider implements BackendProvider {
   static final Path VENDORS = Path.of("/etc/OpenCL/vendors");
@@ -37,6 +39,10 @@ public final class OpenClBackendProvider implements BackendProvider {
   public Availability availability() {
     if (OpenClBackendProvider.class.getClassLoader().getResource("org/jocl/CL.class") == null) {
       return Availability.none("org.jocl:jocl:2.0.5 is not on the class path");
+    }
+    if (NativeProbe.findLibrary("libOpenCL.so.1") == null) {
+      return Availability.compileOnly("no OpenCL ICD loader libOpenCL.so.1; install one, e.g. apt-get install"
+          + " ocl-icd-libopencl1 pocl-opencl-icd");
     }
     if (!icdInstalled()) {
       return Availability.compileOnly("no OpenCL ICD in " + VENDORS + "; install one, e.g. apt-get install pocl-opencl-icd"
