@@ -23,6 +23,12 @@ import org.nnvm4j.tensor.tir.*;
 final class Kernels {
   private Kernels() {}
 
+  /** float32 lanes of the host's widest vectors: 16 with AVX-512, else 8 (AVX2). */
+  static int hostLanes() {
+    org.nnvm4j.backend.llvm.LlvmNative.init();
+    return org.nnvm4j.backend.llvm.LlvmNative.hostFeatures().contains("+avx512f") ? 16 : 8;
+  }
+
   /** A compiled function with its buffers; {@link #run()} calls it once. */
   record Compiled(Backend backend, Module module, ModuleFunction fn, List<DeviceBuffer> buffers, long[] scalars)
       implements AutoCloseable {
