@@ -161,4 +161,14 @@ class OnnxImporterTest {
       assertThat(m.graph().ir()).isEqualTo("Graph(%x) {\n  %1 = copy(%x)\n  ret %1\n}");
     }
   }
+
+  @Test
+  void absIsComposedExactlyFromRelu() throws Exception {
+    GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 3)).addOutput(TestModels.f32("y", 3))
+        .addNode(TestModels.node("Abs", "abs", new String[] {"x"}, new String[] {"y"})).build();
+    try (ImportedModel m = OnnxImporter.importModel(write("abs.onnx", g, 13), Map.of())) {
+      assertThat(m.graph().ir()).isEqualTo(
+          "Graph(%x) {\n  %1 = relu(%x)\n  %2 = negative(%x)\n  %3 = relu(%2)\n  %4 = elemwise_add(%1, %3)\n  ret %4\n}");
+    }
+  }
 }
