@@ -28,6 +28,7 @@ public final class Stage {
   private final List<IterVar> leaves = new ArrayList<>();
   private final List<IterRelation> relations = new ArrayList<>();
   private final Map<IterVar, ForKind> kinds = new IdentityHashMap<>();
+  private final Map<IterVar, String> threadTags = new IdentityHashMap<>();
   private boolean inlined;
   private Stage attachStage;
   private IterVar attachAxis;
@@ -322,6 +323,37 @@ public final class Stage {
 
   /** Unrolls the loop of {@code iv}. */
   public Stage unroll(IterVar iv) { return annotate(iv, ForKind.UNROLLED); }
+
+  /** The GPU thread indices {@link #bind} accepts. */
+  public static final List<String> THREAD_TAGS = List.of("blockIdx.x", "blockIdx.y", "blockIdx.z", "threadIdx.x",
+      "threadIdx.y", "threadIdx.z");
+
+  /**
+   * Binds the loop of {@code iv} to the GPU thread index {@code threadTag} (one of {@link #THREAD_TAGS}):
+   * lowering emits a {@link ForKind#THREAD_BINDING} loop that the backend launches as a grid.
+   */
+  public Stage bind(IterVar iv, String threadTag) {
+    leafIndex(iv, "bind");
+    if (!THREAD_TAGS.contains(threadTag)) {
+      throw error(iv, "bind: unknown thread tag '" + threadTag + "'; expected one of " + THREAD_TAGS);
+    }
+    String old = threadTags.get(iv);
+    if (old != null) throw error(iv, "bind: axis '" + iv.var().name() + "' is already bound to " + old);
+    if (isReduce(iv)) {
+      throw error(iv, "bind: axis '" + iv.var().name() + "' is a reduction axis; cross-thread reductions are not supported");
+    }
+    for (Map.Entry<IterVar, String> e : threadTags.entrySet()) {
+      if (e.getValue().equals(threadTag)) {
+        throw error(iv, "bind: " + threadTag + " is already bound to axis '" + e.getKey().var().name() + "'");
+      }
+    }
+    annotate(iv, ForKind.THREAD_BINDING);
+    threadTags.put(iv, threadTag);
+    return this;
+  }
+
+  /** The thread tag {@code iv} is bound to, or an empty string. */
+  public String threadTagOf(IterVar iv) { return threadTags.getOrDefault(iv, ""); }
 
   private Stage annotate(IterVar iv, ForKind kind) {
     leafIndex(iv, kind.name().toLowerCase(java.util.Locale.ROOT));

@@ -213,7 +213,7 @@ final class StageNest {
         }
       }
       Expr ext = extent.get(iv);
-      body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), body);
+      body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), stage.threadTagOf(iv), body);
       List<Stage.Pragma> ps = stage.pragmasOf(iv);
       for (int k = ps.size() - 1; k >= 0; k--) body = new AttrStmt(iv.var(), "pragma_" + ps.get(k).key(), ps.get(k).value(), body);
     }
