@@ -57,6 +57,7 @@ public final class Stage {
     if (resetLoops) {
       relations.clear();
       kinds.clear();
+      threadTags.clear();
       pragmas.clear();
       leaves.clear();
       leaves.addAll(newOp.axis());
