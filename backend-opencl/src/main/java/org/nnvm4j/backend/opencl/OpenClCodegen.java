@@ -111,9 +111,11 @@ public final class OpenClCodegen extends CSourceCodegen {
     return "vstore" + t.lanes() + "(" + value + ", 0, " + buffer + " + " + base + ")";
   }
 
+  /** A vector comparison yields -1 for true in OpenCL C; a bool vector cast to numbers is negated first so true is 1. */
   @Override
   protected String cast(String value, DType from, DType to) {
-    return to.lanes() > 1 ? "convert_" + vectorType(to) + "(" + value + ")" : "((" + scalarType(to) + ")" + value + ")";
+    if (to.lanes() == 1) return "((" + scalarType(to) + ")" + value + ")";
+    return "convert_" + vectorType(to) + "(" + (from.isBool() ? "-" + value : value) + ")";
   }
 
   @Override

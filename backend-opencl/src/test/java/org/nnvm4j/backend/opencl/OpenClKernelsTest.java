@@ -130,14 +130,15 @@ class OpenClKernelsTest {
     Expr av = new BufferLoad(a, List.of(new Ramp(IrOps.mul(base, IrOps.i32(2)), IrOps.i32(2), lanes)));
     Expr bv = new Cast(DType.F32.withLanes(lanes), new Cast(DType.I32.withLanes(lanes), new BufferLoad(b, List.of(contiguous))));
     Expr sum = new Add(av, new Mul(bv, new Broadcast(IrOps.f32(2), lanes)));
-    Expr value = new Select(new GT(sum, new Broadcast(IrOps.f32(0), lanes)), sum,
-        new Sub(new Broadcast(IrOps.f32(0), lanes), sum));
+    Expr positive = new GT(sum, new Broadcast(IrOps.f32(0), lanes));
+    Expr value = new Add(new Select(positive, sum, new Sub(new Broadcast(IrOps.f32(0), lanes), sum)),
+        new Cast(DType.F32.withLanes(lanes), positive));
     Stmt body = new For(i, IrOps.i32(0), IrOps.i32(n / lanes), ForKind.THREAD_BINDING, "threadIdx.x",
         new BufferStore(c, value, List.of(contiguous)));
     PrimFunc f = new PrimFunc("vec", List.of(a, b, c), List.of(), body, Map.of());
     try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
       assertThat(m.source("cl")).contains("vstore4(").contains("vload4(0, B + (i * 4))").contains("convert_float4(convert_int4(")
-          .contains("((float4)(A[((i * 4) * 2) + 0 * 2], A[((i * 4) * 2) + 1 * 2], ").contains("((float4)(2.0f))");
+          .contains("((float4)(A[((i * 4) * 2) + 0 * 2], A[((i * 4) * 2) + 1 * 2], ").contains("((float4)(2.0f))").contains("convert_float4(-(");
       assertMatchesInterpreter(f, m, List.of(Shape.of(2 * n), Shape.of(n), Shape.of(n)), 0);
     }
   }
