@@ -96,21 +96,24 @@ class OpenClSeedProgramsTest {
     }
   }
 
-  /** Seed 2 in every float width: float16 through vload_half/vstore_half (PoCL has no cl_khr_fp16), float64 natively. */
+  /**
+   * Seed 2 in float and integer types: float16 through vload_half/vstore_half (PoCL has no
+   * cl_khr_fp16), the others natively.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"float16", "float32", "float64"})
-  void seed2InEveryFloatWidth(String dtype) {
+  @ValueSource(strings = {"float16", "float32", "float64", "int8", "uint8", "int32", "int64"})
+  void seed2InManyDTypes(String dtype) {
     DType t = DType.parse(dtype);
     Graph g = Graph.create(Symbol.elemwiseAdd(Symbol.variable("x"), Symbol.variable("y")));
     try (CompiledGraph cg = Compiler.build(g, "opencl", Map.of("x", Shape.of(4)), t);
          GraphModule m = GraphModule.create(cg.deployGraphJson(), cg.module(), Device.opencl(0));
-         NDArray x = filled(t, 1, 2, 3, 4); NDArray y = filled(t, 4, 4, 4, 4.5)) {
+         NDArray x = filled(t, 1, 2, 3, 4); NDArray y = filled(t, 4, 4, 4, 5)) {
       m.setInput("x", x).setInput("y", y).run();
       try (NDArray z = m.getOutput(0)) {
         assertThat(z.dtype()).isEqualTo(t);
         double[] got = new double[4];
         for (int i = 0; i < 4; i++) got[i] = z.getDouble(i);
-        assertThat(got).containsExactly(5, 6, 7, 8.5);
+        assertThat(got).containsExactly(5, 6, 7, 9);
       }
     }
   }
