@@ -5,17 +5,21 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
+import org.nnvm4j.backend.DeviceBuffer;
 import org.nnvm4j.backend.Module;
-import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.graph.Graph;
 import org.nnvm4j.graph.Node;
-import org.nnvm4j.graph.NodeEntry;
 import org.nnvm4j.graph.deploy.DeployGraph;
+import org.nnvm4j.graph.pass.FuseOps;
 import org.nnvm4j.graph.pass.InferShape;
 import org.nnvm4j.graph.pass.InferType;
+import org.nnvm4j.graph.pass.PlanMemory;
+import org.nnvm4j.graph.pass.PrecomputePrune;
+import org.nnvm4j.graph.pass.SimplifyInference;
 import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.pass.Sequential;
 import org.nnvm4j.pass.diag.CompileException;
@@ -24,23 +28,34 @@ import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
-import org.nnvm4j.tensor.schedule.Lower;
-import org.nnvm4j.tensor.schedule.Schedule;
-import org.nnvm4j.tensor.te.Te;
-import org.nnvm4j.tensor.te.Tensor;
-import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
- * Compiles a graph for a target (NNVM's {@code nnvm.compiler.build}): infers shapes and dtypes,
- * turns every op node into one tensor-expression program scheduled by the target's backend, lowers
- * each to TIR, generates one module, and writes the deploy graph.
+ * Compiles a graph for a target (NNVM's {@code nnvm.compiler.build}): infers shapes and dtypes, runs
+ * the graph passes its opt level enables ({@link #buildConfig}), evaluates the parameter-only part
+ * once, turns every fused group into one tensor-expression program scheduled by the target's backend,
+ * lowers each to TIR, generates one module, and writes the deploy graph with its storage plan.
  */
 public final class Compiler {
   private Compiler() {}
 
+  /**
+   * NNVM's {@code build_config(opt_level, add_pass)}: the context whose opt level enables
+   * SimplifyInference (0), FuseOps (1) and PrecomputePrune (2), plus the passes named in {@code addPass}
+   * whatever the level.
+   */
+  public static PassContext buildConfig(int optLevel, Set<String> addPass) {
+    return PassContext.builder().optLevel(optLevel).require(addPass.toArray(String[]::new)).build();
+  }
+
+  /** The graph passes of {@link #build}, in order; each runs when the context's opt level enables it. */
+  public static Sequential<Graph> graphPipeline() {
+    return Sequential.of("graph.optimize", Graph.class, InferShape.pass(), InferType.pass(), SimplifyInference.pass(),
+        PrecomputePrune.pass(), FuseOps.pass());
+  }
+
   /** Builds with one dtype for every input, no params, opt level 2. */
   public static CompiledGraph build(Graph graph, String target, Map<String, Shape> shapes, DType dtype) {
-    return build(graph, target, shapes, Map.of(), dtype, Map.of(), PassContext.builder().optLevel(2).build());
+    return build(graph, target, shapes, Map.of(), dtype, Map.of(), buildConfig(2, Set.of()));
   }
 
   /**
@@ -48,7 +63,8 @@ public final class Compiler {
    *
    * @param shapes input shapes by name; others are inferred where the ops allow
    * @param dtypes input dtypes by name; {@code defaultType} for the rest
-   * @param params values of the inputs that are parameters (their shapes and dtypes are taken from them)
+   * @param params values of the inputs that are parameters (their shapes and dtypes are taken from them);
+   *     the result holds the params the compiled graph reads, including precomputed ones
    * @throws CompileException when the graph, shapes or target are wrong; every problem is named
    */
   public static CompiledGraph build(Graph graph, String target, Map<String, Shape> shapes, Map<String, DType> dtypes,
@@ -63,60 +79,55 @@ public final class Compiler {
     PassContext gctx = ctx.toBuilder()
         .config(InferShape.INFO.name(), new InferShape.Config(allShapes))
         .config(InferType.INFO.name(), new InferType.Config(allTypes, defaultType))
+        .config(PrecomputePrune.INFO.name(), new PrecomputePrune.Config(params.keySet()))
         .build();
-    Graph g = Sequential.of("graph.optimize", Graph.class, InferShape.pass(), InferType.pass()).run(graph, gctx);
+    Graph g = graphPipeline().run(graph, gctx);
+    unsupported(g);
     try (Backend backend = BackendRegistry.defaultRegistry().create(t)) {
-      return compile(g, backend, ctx, params);
+      Map<String, NDArray> allParams = new LinkedHashMap<>(params);
+      PrecomputePrune.Precompute pre = g.attr(PrecomputePrune.PRECOMPUTE, PrecomputePrune.Precompute.class);
+      if (pre != null) allParams.putAll(precompute(pre, backend, params, ctx));
+      if (g.attr(FuseOps.GROUP, Integer[].class) == null) g = FuseOps.unfused(g);
+      PassContext planCtx = ctx;
+      if (ctx.config(PlanMemory.INFO.name(), PlanMemory.Config.class, null) == null) {
+        planCtx = ctx.toBuilder().config(PlanMemory.INFO.name(), new PlanMemory.Config(true, !hostAddressable(backend))).build();
+      }
+      g = planCtx.apply(PlanMemory.pass(), g);
+      if (g.attr(PlanMemory.STORAGE_ID, Integer[].class) == null) g = PlanMemory.apply(g, new PlanMemory.Config(false, true));
+      List<Module> module = new ArrayList<>();
+      DeployGraph dg = GraphCompile.compile(g, backend, ctx, module);
+      Map<String, NDArray> used = new LinkedHashMap<>();
+      for (Node v : g.inputs()) if (allParams.containsKey(v.name())) used.put(v.name(), allParams.get(v.name()));
+      return new CompiledGraph(dg.toJson(), module.get(0), used);
     }
   }
 
-  private static CompiledGraph compile(Graph g, Backend backend, PassContext ctx, Map<String, NDArray> params) {
-    Shape[] shapes = g.attr(Graph.SHAPE, Shape[].class);
-    DType[] types = g.attr(Graph.DTYPE, DType[].class);
-    unsupported(g);
-    List<PrimFunc> funcs = new ArrayList<>();
-    List<DeployGraph.DeployNode> nodes = new ArrayList<>();
-    List<Integer> argNodes = new ArrayList<>();
-    Map<String, Integer> funcNames = new HashMap<>();
-    for (int i = 0; i < g.nodes().size(); i++) {
-      Node n = g.nodes().get(i);
-      List<int[]> inputs = new ArrayList<>();
-      for (NodeEntry e : n.inputs()) inputs.add(new int[] {g.nodeId(e.node()), e.index(), 0});
-      if (n.isVariable()) {
-        argNodes.add(i);
-        nodes.add(new DeployGraph.DeployNode("null", n.name(), Map.of(), List.of()));
-        continue;
-      }
-      List<Tensor> in = new ArrayList<>();
-      for (int k = 0; k < n.inputs().size(); k++) {
-        int id = g.entryId(n.inputs().get(k));
-        List<String> names = n.op().inputNames();
-        in.add(Te.placeholder(Te.shape(shapes[id].toArray()), types[id], k < names.size() ? names.get(k) : "input" + k));
-      }
-      List<Tensor> out = n.op().compute().compute(n.attrs(), in);
-      String base = "fuse_" + n.op().name();
-      int dup = funcNames.merge(base, 1, Integer::sum);
-      String func = dup == 1 ? base : base + "_" + (dup - 1);
-      Schedule s = backend.lowering().schedule(new ScheduleRequest(out, n.op().pattern().id(), n.op().name(),
-          new LinkedHashMap<>(n.attrs())));
-      List<Tensor> args = new ArrayList<>(in);
-      args.addAll(out);
-      funcs.add(Lower.lower(s, args, func, ctx));
-      Map<String, String> attrs = new LinkedHashMap<>();
-      attrs.put("func_name", func);
-      attrs.put("num_inputs", Integer.toString(in.size()));
-      attrs.put("num_outputs", Integer.toString(out.size()));
-      attrs.put("flatten_data", "0");
-      nodes.add(new DeployGraph.DeployNode("tvm_op", n.name(), attrs, inputs));
+  /**
+   * Whether the backend's buffers are host memory, so that the graph runtime can view part of a shared
+   * block; otherwise PlanMemory shares only blocks of exactly an entry's size.
+   */
+  private static boolean hostAddressable(Backend backend) {
+    try (DeviceBuffer probe = backend.runtime().allocate(backend.runtime().devices().get(0), 1)) {
+      return probe.hostSegment().isPresent();
     }
-    Module module = backend.lowering().codegen(funcs, ctx);
-    List<Integer> rowPtr = new ArrayList<>();
-    for (int r : g.rowPtr()) rowPtr.add(r);
-    List<int[]> heads = g.outputs().stream().map(e -> new int[] {g.nodeId(e.node()), e.index(), 0}).toList();
-    List<Integer> storage = new ArrayList<>();
-    for (int i = 0; i < g.numEntries(); i++) storage.add(i);
-    DeployGraph dg = new DeployGraph(nodes, argNodes, rowPtr, heads, storage, List.of(shapes), List.of(types));
-    return new CompiledGraph(dg.toJson(), module, params);
+  }
+
+  /** Compiles and runs the parameter-only part once; its outputs by their new variable names. */
+  private static Map<String, NDArray> precompute(PrecomputePrune.Precompute pre, Backend backend, Map<String, NDArray> params,
+      PassContext ctx) {
+    Graph g = FuseOps.unfused(pre.graph());
+    PassContext opt0 = ctx.toBuilder().optLevel(0).build();
+    g = PlanMemory.apply(g, new PlanMemory.Config(true, !hostAddressable(backend)));
+    List<Module> module = new ArrayList<>();
+    DeployGraph dg = GraphCompile.compile(g, backend, opt0, module);
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    try (Module m = module.get(0);
+         GraphModule run = GraphModule.create(dg.toJson(), m, backend.runtime().devices().get(0))) {
+      for (Node v : g.inputs()) run.setInput(v.name(), params.get(v.name()));
+      run.run();
+      for (int i = 0; i < pre.names().size(); i++) out.put(pre.names().get(i), run.getOutput(i));
+    }
+    return out;
   }
 
   /** Every op node without a compute, reported at once. */

@@ -84,6 +84,9 @@ public final class Graph {
 
   public List<NodeEntry> outputs() { return outputs; }
 
+  /** Whether {@code n} is a node of this graph. */
+  public boolean contains(Node n) { return ids.containsKey(n); }
+
   public int nodeId(Node n) {
     Integer id = ids.get(n);
     if (id == null) throw new IllegalArgumentException(n + " is not in this graph");

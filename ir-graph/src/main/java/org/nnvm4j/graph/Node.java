@@ -27,8 +27,9 @@ public final class Node {
 
   /** An op node; attributes are validated against the op's schema. */
   public static Node apply(Op op, String name, Map<String, String> attrs, List<NodeEntry> inputs) {
-    op.checkArity(name, inputs.size());
-    return new Node(op, name, op.validateAttrs(name, attrs), inputs);
+    Map<String, String> full = op.validateAttrs(name, attrs);
+    op.checkArity(name, full, inputs.size());
+    return new Node(op, name, full, inputs);
   }
 
   public boolean isVariable() { return op == null; }

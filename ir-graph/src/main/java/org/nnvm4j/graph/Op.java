@@ -30,13 +30,24 @@ public final class Op {
   @FunctionalInterface
   public interface Compute { List<Tensor> compute(Map<String, String> attrs, List<Tensor> inputs); }
 
-  /** An attribute: its default ({@code null} when required) and a one-line description. */
-  public record Attr(String defaultValue, String doc) {}
+  /** Validates an attribute's text; throws {@link IllegalArgumentException} saying what was expected. */
+  @FunctionalInterface
+  public interface AttrCheck { void check(String value); }
+
+  /** How many inputs a node of the op takes, given its attributes (with defaults filled in). */
+  @FunctionalInterface
+  public interface Arity { int inputs(Map<String, String> attrs); }
+
+  /** An attribute: its default ({@code null} when required), a one-line description and its check. */
+  public record Attr(String defaultValue, String doc, AttrCheck check) {
+    public Attr(String defaultValue, String doc) { this(defaultValue, doc, v -> {}); }
+  }
 
   private final String name;
   private final String description;
   private final List<String> inputNames;
   private final boolean variadic;
+  private final Arity arity;
   private final int numOutputs;
   private final Map<String, Attr> attrs;
   private final InferShape inferShape;
@@ -49,6 +60,7 @@ public final class Op {
     this.description = b.description;
     this.inputNames = List.copyOf(b.inputNames);
     this.variadic = b.variadic;
+    this.arity = b.arity;
     this.numOutputs = b.numOutputs;
     this.attrs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.attrs));
     this.inferShape = Objects.requireNonNull(b.inferShape, "inferShape of " + b.name);
@@ -80,10 +92,16 @@ public final class Op {
   /** The compute, or null when the op has none (it then cannot be compiled). */
   public Compute compute() { return compute; }
 
-  void checkArity(String node, int n) {
-    if (variadic ? n < 1 : n != inputNames.size()) {
+  /** The input names of a node with {@code nodeAttrs} (a prefix of {@link #inputNames()} for ops with optional inputs). */
+  public List<String> inputNames(Map<String, String> nodeAttrs) {
+    return arity == null ? inputNames : inputNames.subList(0, arity.inputs(nodeAttrs));
+  }
+
+  void checkArity(String node, Map<String, String> nodeAttrs, int n) {
+    List<String> names = inputNames(nodeAttrs);
+    if (variadic ? n < 1 : n != names.size()) {
       throw new CompileException(ErrorCode.INVALID_ARGUMENT, Span.node(node, name), "op " + name + " takes "
-          + (variadic ? "at least 1" : inputNames.size() + " " + inputNames) + " inputs, got " + n);
+          + (variadic ? "at least 1" : names.size() + " " + names) + " inputs, got " + n);
     }
   }
 
@@ -103,6 +121,12 @@ public final class Op {
         throw new CompileException(ErrorCode.INVALID_ARGUMENT, new Span(null, node, name, e.getKey()),
             "op " + name + " requires attribute '" + e.getKey() + "' (" + e.getValue().doc() + ")");
       }
+      try {
+        e.getValue().check().check(v);
+      } catch (IllegalArgumentException bad) {
+        throw new CompileException(ErrorCode.INVALID_ARGUMENT, new Span(null, node, name, e.getKey()),
+            "op " + name + " attribute '" + e.getKey() + "' = '" + v + "': " + bad.getMessage(), bad);
+      }
       out.put(e.getKey(), v);
     }
     return out;
@@ -116,6 +140,7 @@ public final class Op {
     private String description = "";
     private List<String> inputNames = List.of();
     private boolean variadic;
+    private Arity arity;
     private int numOutputs = 1;
     private final Map<String, Attr> attrs = new LinkedHashMap<>();
     private InferShape inferShape;
@@ -131,9 +156,17 @@ public final class Op {
 
     public Builder variadicInputs() { this.variadic = true; return this; }
 
+    /** The node takes the first {@code f(attrs)} of the {@link #inputs} (e.g. no bias when {@code use_bias} is false). */
+    public Builder arity(Arity f) { this.arity = f; return this; }
+
     public Builder numOutputs(int n) { this.numOutputs = n; return this; }
 
     public Builder attr(String attr, String defaultValue, String doc) { attrs.put(attr, new Attr(defaultValue, doc)); return this; }
+
+    public Builder attr(String attr, String defaultValue, String doc, AttrCheck check) {
+      attrs.put(attr, new Attr(defaultValue, doc, check));
+      return this;
+    }
 
     public Builder inferShape(InferShape f) { this.inferShape = f; return this; }
 

@@ -1,15 +1,16 @@
 package org.nnvm4j.graph.deploy;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static org.nnvm4j.graph.format.NnvmJson.ints;
+import static org.nnvm4j.graph.format.NnvmJson.triples;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nnvm4j.graph.format.NnvmJson;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.pass.diag.ErrorCode;
 import org.nnvm4j.pass.diag.Span;
@@ -24,7 +25,7 @@ import org.nnvm4j.tensor.Shape;
  */
 public record DeployGraph(List<DeployNode> nodes, List<Integer> argNodes, List<Integer> nodeRowPtr, List<int[]> heads,
     List<Integer> storageIds, List<Shape> shapes, List<DType> dtypes) {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String WHAT = "deploy graph";
 
   /** A node: {@code op} is {@code "null"} for variables, {@code "tvm_op"} for compiled functions. */
   public record DeployNode(String op, String name, Map<String, String> attrs, List<int[]> inputs) {
@@ -54,7 +55,7 @@ public record DeployGraph(List<DeployNode> nodes, List<Integer> argNodes, List<I
 
   /** The JSON text, in NNVM's format. */
   public String toJson() {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = NnvmJson.JSON.createObjectNode();
     ArrayNode ns = root.putArray("nodes");
     for (DeployNode n : nodes) {
       ObjectNode o = ns.addObject();
@@ -65,14 +66,14 @@ public record DeployGraph(List<DeployNode> nodes, List<Integer> argNodes, List<I
         n.attrs().forEach(a::put);
       }
       ArrayNode in = o.putArray("inputs");
-      for (int[] e : n.inputs()) in.addArray().add(e[0]).add(e[1]).add(e[2]);
+      for (int[] e : n.inputs()) NnvmJson.addTriple(in, e[0], e[1]);
     }
     ArrayNode args = root.putArray("arg_nodes");
     argNodes.forEach(args::add);
     ArrayNode rp = root.putArray("node_row_ptr");
     nodeRowPtr.forEach(rp::add);
     ArrayNode hs = root.putArray("heads");
-    for (int[] h : heads) hs.addArray().add(h[0]).add(h[1]).add(h[2]);
+    for (int[] h : heads) NnvmJson.addTriple(hs, h[0], h[1]);
     ObjectNode attrs = root.putObject("attrs");
     ArrayNode sid = attrs.putArray("storage_id");
     sid.add("list_int");
@@ -89,11 +90,7 @@ public record DeployGraph(List<DeployNode> nodes, List<Integer> argNodes, List<I
     dt.add("list_str");
     ArrayNode dtv = dt.addArray();
     dtypes.forEach(t -> dtv.add(t.toString()));
-    try {
-      return JSON.writeValueAsString(root);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return NnvmJson.write(root);
   }
 
   /**
@@ -102,12 +99,7 @@ public record DeployGraph(List<DeployNode> nodes, List<Integer> argNodes, List<I
    * @throws CompileException naming the missing or malformed field
    */
   public static DeployGraph parse(String json) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new CompileException(ErrorCode.MALFORMED_INPUT, Span.NONE, "deploy graph is not JSON: " + e.getOriginalMessage(), e);
-    }
+    JsonNode root = NnvmJson.parse(json, WHAT);
     List<DeployNode> nodes = new ArrayList<>();
     for (JsonNode n : field(root, "nodes")) {
       Map<String, String> attrs = new LinkedHashMap<>();
@@ -147,32 +139,9 @@ public record DeployGraph(List<DeployNode> nodes, List<Integer> argNodes, List<I
     }
   }
 
-  private static JsonNode field(JsonNode o, String name) {
-    JsonNode v = o.get(name);
-    if (v == null) throw new CompileException(ErrorCode.MALFORMED_INPUT, new Span(null, null, null, name), "deploy graph lacks '" + name + "'");
-    return v;
-  }
+  private static JsonNode field(JsonNode o, String name) { return NnvmJson.field(o, name, WHAT); }
 
   private static String text(JsonNode o, String name) { return field(o, name).asText(); }
 
-  private static JsonNode listValue(JsonNode attrs, String name) {
-    JsonNode v = field(attrs, name);
-    if (!v.isArray() || v.size() != 2) {
-      throw new CompileException(ErrorCode.MALFORMED_INPUT, new Span(null, null, null, name), "deploy graph attribute '" + name
-          + "' is not [type, values]");
-    }
-    return v.get(1);
-  }
-
-  private static List<Integer> ints(JsonNode a) {
-    List<Integer> out = new ArrayList<>();
-    for (JsonNode x : a) out.add(x.asInt());
-    return out;
-  }
-
-  private static List<int[]> triples(JsonNode a) {
-    List<int[]> out = new ArrayList<>();
-    for (JsonNode e : a) out.add(new int[] {e.get(0).asInt(), e.get(1).asInt(), e.size() > 2 ? e.get(2).asInt() : 0});
-    return out;
-  }
+  private static JsonNode listValue(JsonNode attrs, String name) { return NnvmJson.listValue(attrs, name, WHAT); }
 }

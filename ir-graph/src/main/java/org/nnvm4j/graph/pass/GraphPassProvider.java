@@ -7,5 +7,8 @@ import org.nnvm4j.pass.PassProvider;
 /** Registers the graph passes with the global {@link org.nnvm4j.pass.PassRegistry}. */
 public final class GraphPassProvider implements PassProvider {
   @Override
-  public List<Pass<?>> passes() { return List.of(InferShape.pass(), InferType.pass()); }
+  public List<Pass<?>> passes() {
+    return List.of(InferShape.pass(), InferType.pass(), SimplifyInference.pass(), FuseOps.pass(), PrecomputePrune.pass(),
+        PlanMemory.pass());
+  }
 }

@@ -1,0 +1,97 @@
+package org.nnvm4j.graph.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.nnvm4j.graph.ops.OpCompute.random;
+import static org.nnvm4j.graph.ops.OpCompute.run;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.nnvm4j.tensor.NDArray;
+import org.nnvm4j.tensor.Shape;
+
+/** The element-wise, broadcast and layout ops against plain Java: these move or combine values exactly. */
+class ElemwiseAndTransformOpsTest {
+  private static void assertExact(NDArray actual, Shape shape, float[] desired) {
+    assertThat(actual.shape()).isEqualTo(shape);
+    assertThat(actual.toFloatArray()).containsExactly(desired);
+  }
+
+  @Test
+  void broadcastBinaryOps() {
+    NDArray a = random(1, 2, 1, 3), b = random(2, 4, 1);
+    float[] av = a.toFloatArray(), bv = b.toFloatArray();
+    float[] add = new float[24], div = new float[24];
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 4; j++) {
+        for (int k = 0; k < 3; k++) {
+          add[(i * 4 + j) * 3 + k] = av[i * 3 + k] + bv[j];
+          div[(i * 4 + j) * 3 + k] = av[i * 3 + k] / bv[j];
+        }
+      }
+    }
+    assertExact(run("broadcast_add", Map.of(), a, b), Shape.of(2, 4, 3), add);
+    assertExact(run("broadcast_div", Map.of(), a, b), Shape.of(2, 4, 3), div);
+  }
+
+  @Test
+  void scalarClipAndLeakyRelu() {
+    NDArray x = NDArray.of(-2f, -0.5f, 0f, 0.5f, 2f);
+    assertExact(run("__add_scalar__", Map.of("scalar", "1.5"), x), Shape.of(5), new float[] {-0.5f, 1f, 1.5f, 2f, 3.5f});
+    assertExact(run("__mul_scalar__", Map.of("scalar", "3"), x), Shape.of(5), new float[] {-6f, -1.5f, 0f, 1.5f, 6f});
+    assertExact(run("clip", Map.of("a_min", "-1", "a_max", "0.75"), x), Shape.of(5), new float[] {-1f, -0.5f, 0f, 0.5f, 0.75f});
+    assertExact(run("leaky_relu", Map.of("alpha", "0.5"), x), Shape.of(5), new float[] {-1f, -0.25f, 0f, 0.5f, 2f});
+    assertExact(run("dropout", Map.of(), x), Shape.of(5), x.toFloatArray());
+  }
+
+  @Test
+  void reshapeWithSpecialValuesAndFlatten() {
+    NDArray x = random(3, 2, 3, 4);
+    float[] v = x.toFloatArray();
+    assertExact(run("reshape", Map.of("shape", "(0, -1)"), x), Shape.of(2, 12), v);
+    assertExact(run("reshape", Map.of("shape", "(-3, 2, 2)"), x), Shape.of(6, 2, 2), v);
+    assertExact(run("reshape", Map.of("shape", "(0, -3)"), x), Shape.of(2, 12), v);
+    assertExact(run("flatten", Map.of(), x), Shape.of(2, 12), v);
+  }
+
+  @Test
+  void transposeDefaultsToReversal() {
+    NDArray x = random(4, 2, 3, 4);
+    float[] v = x.toFloatArray();
+    float[] rev = new float[24], perm = new float[24];
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 3; j++) {
+        for (int k = 0; k < 4; k++) {
+          rev[(k * 3 + j) * 2 + i] = v[(i * 3 + j) * 4 + k];
+          perm[(i * 4 + k) * 3 + j] = v[(i * 3 + j) * 4 + k];
+        }
+      }
+    }
+    assertExact(run("transpose", Map.of(), x), Shape.of(4, 3, 2), rev);
+    assertExact(run("transpose", Map.of("axes", "(0, 2, 1)"), x), Shape.of(2, 4, 3), perm);
+  }
+
+  @Test
+  void concatenateExpandDimsSqueeze() {
+    NDArray a = random(5, 2, 1, 2), b = random(6, 2, 3, 2);
+    float[] av = a.toFloatArray(), bv = b.toFloatArray();
+    float[] cat = new float[16];
+    for (int i = 0; i < 2; i++) {
+      System.arraycopy(av, i * 2, cat, i * 8, 2);
+      System.arraycopy(bv, i * 6, cat, i * 8 + 2, 6);
+    }
+    assertExact(run("concatenate", Map.of("axis", "1"), a, b), Shape.of(2, 4, 2), cat);
+    assertExact(run("concatenate", Map.of("axis", "-2"), b, b), Shape.of(2, 6, 2), concatRows(bv));
+    assertExact(run("expand_dims", Map.of("axis", "1", "num_newaxis", "2"), a), Shape.of(2, 1, 1, 1, 2), av);
+    assertExact(run("squeeze", Map.of(), a), Shape.of(2, 2), av);
+    assertExact(run("squeeze", Map.of("axis", "(1,)"), a), Shape.of(2, 2), av);
+  }
+
+  private static float[] concatRows(float[] bv) {
+    float[] out = new float[24];
+    for (int i = 0; i < 2; i++) {
+      System.arraycopy(bv, i * 6, out, i * 12, 6);
+      System.arraycopy(bv, i * 6, out, i * 12 + 6, 6);
+    }
+    return out;
+  }
+}
