@@ -97,6 +97,13 @@ public final class OpenClCodegen extends CSourceCodegen {
     };
   }
 
+  /** Narrow integer literals carry their type: {@code max(x, 0u)} with a {@code uchar x} is ambiguous in OpenCL C. */
+  @Override
+  protected String intLiteral(long v, DType t) {
+    String lit = super.intLiteral(v, t);
+    return t.isIntegral() && !t.isBool() && t.bits() < 32 ? "((" + scalarType(t) + ")" + lit + ")" : lit;
+  }
+
   @Override
   protected String vectorType(DType t) {
     if (t.lanes() != 2 && t.lanes() != 3 && t.lanes() != 4 && t.lanes() != 8 && t.lanes() != 16) {

@@ -106,6 +106,27 @@ class OpenClKernelsTest {
   }
 
   @Test
+  void narrowIntegerLiteralsKeepTheirTypeSoBuiltinsResolve() {
+    Tensor a = Te.placeholder(Te.shape(300), DType.U8, "A");
+    Tensor c = Te.compute(a.shape(), i -> IrOps.max(a.get(i), IrOps.intImm(DType.U8, 7)), "C");
+    PrimFunc f = Lower.lower(backend.schedule(new ScheduleRequest(List.of(c), "elemwise", "maximum", Map.of())),
+        List.of(a, c), "clamp8");
+    try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
+      assertThat(m.source("cl")).contains("max(A[").contains(", ((uchar)7u))");
+      Runtime rt = backend.runtime();
+      byte[] in = new byte[300];
+      for (int i = 0; i < in.length; i++) in[i] = (byte) i;
+      try (DeviceBuffer x = rt.allocate(Device.opencl(0), 300); DeviceBuffer y = rt.allocate(Device.opencl(0), 300)) {
+        rt.copyFromHost(java.lang.foreign.MemorySegment.ofArray(in), x);
+        m.function("clamp8").call(List.of(x, y), new long[0]);
+        byte[] out = new byte[300];
+        rt.copyToHost(y, java.lang.foreign.MemorySegment.ofArray(out));
+        for (int i = 0; i < out.length; i++) assertThat(out[i] & 0xff).as("C[%d]", i).isEqualTo(Math.max(i & 0xff, 7));
+      }
+    }
+  }
+
+  @Test
   void aRowSumRunsOneThreadPerOutputElement() {
     Tensor a = Te.placeholder(Te.shape(37, 50), DType.F32, "A");
     IterVar k = Te.reduceAxis(50, "k");
