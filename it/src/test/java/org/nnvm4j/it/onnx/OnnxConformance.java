@@ -48,6 +48,12 @@ public final class OnnxConformance {
 
   public OnnxConformance(String target) { this.target = target; }
 
+  /** Device 0 of the target's device type ({@code cpu(0)} for llvm, {@code opencl(0)} for opencl). */
+  private Device device() {
+    String kind = org.nnvm4j.backend.Target.parse(target).kind();
+    return new Device(org.nnvm4j.backend.BackendRegistry.defaultRegistry().provider(kind).targetKind().deviceType(), 0);
+  }
+
   /** The cases of {@code suites} under {@code root}, sorted by id; folders without a model are skipped. */
   public static List<Case> discover(Path root, List<String> suites) throws IOException {
     List<Case> cases = new ArrayList<>();
@@ -135,7 +141,7 @@ public final class OnnxConformance {
       }
       try (ImportedModel m = OnnxImporter.importModel(model, shapes, byName);
            CompiledGraph cg = Compiler.build(m.graph(), target, used(m, shapes), used(m, dtypes), DType.F32, copy(m.params()), ctx);
-           GraphModule gm = GraphModule.create(cg, Device.cpu(0))) {
+           GraphModule gm = GraphModule.create(cg, device())) {
         Set<String> free = new HashSet<>(gm.inputNames());
         free.retainAll(m.dataInputs());
         for (String name : free) {
