@@ -105,6 +105,8 @@ class SmallCnnTest {
         "fuse_broadcast_add", "fuse_relu", "fuse_max_pool2d", "fuse_flatten", "fuse_dense", "fuse_softmax");
     assertThat(functions(CnnModels.convNet(), 2)).containsExactly("fuse_conv2d_broadcast_mul_broadcast_add_relu", "fuse_max_pool2d",
         "fuse_flatten", "fuse_dense", "fuse_softmax");
+    assertThat(functions(CnnModels.convNet(), 3)).containsExactly("fuse_conv2d_broadcast_add_relu", "fuse_max_pool2d",
+        "fuse_flatten", "fuse_dense", "fuse_softmax");
   }
 
   @Test
