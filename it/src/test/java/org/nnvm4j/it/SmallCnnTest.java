@@ -101,12 +101,21 @@ class SmallCnnTest {
   @Test
   void optLevelsChangeTheDeployGraphOfTheConvNet() {
     assertThat(functions(CnnModels.convNet(), 0)).containsExactly("fuse_conv2d", "fuse___add_scalar__", "fuse_sqrt", "fuse_elemwise_div",
-        "fuse_expand_dims", "fuse_broadcast_mul", "fuse_elemwise_mul", "fuse_negative", "fuse_elemwise_add", "fuse_expand_dims_1",
+        "fuse_expand_dims", "fuse_broadcast_mul", "fuse_elemwise_mul", "fuse_negative", "fuse_elemwise_add", "fuse_expand_dims",
         "fuse_broadcast_add", "fuse_relu", "fuse_max_pool2d", "fuse_flatten", "fuse_dense", "fuse_softmax");
     assertThat(functions(CnnModels.convNet(), 2)).containsExactly("fuse_conv2d_broadcast_mul_broadcast_add_relu", "fuse_max_pool2d",
         "fuse_flatten", "fuse_dense", "fuse_softmax");
     assertThat(functions(CnnModels.convNet(), 3)).containsExactly("fuse_conv2d_broadcast_add_relu", "fuse_max_pool2d",
         "fuse_flatten", "fuse_dense", "fuse_softmax");
+  }
+
+  @Test
+  void groupsOfEqualStructureShareOneFunction() {
+    List<String> calls = functions(CnnModels.residualBlock(), 1);
+    assertThat(calls).filteredOn(f -> f.startsWith("fuse_conv2d")).hasSize(2).doesNotHaveDuplicates();
+    List<String> unfused = functions(CnnModels.residualBlock(), 0);
+    assertThat(unfused).filteredOn(f -> f.equals("fuse_conv2d")).hasSize(2);
+    assertThat(unfused).noneMatch(f -> f.startsWith("fuse_conv2d_"));
   }
 
   @Test
