@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code nnvm4j demo}: the two programs nnvm4j was founded on, compiled and run on the default CPU
- * backend, printing their IR and results: TVM's vector add ({@code myadd}) and NNVM's
+ * {@code nnvm4j demo}: the two programs nnvm4j was founded on, compiled for {@code --target} (the
+ * CPU by default) and run on that backend's first device, printing their IR, the generated source
+ * where the backend has one, and the results: TVM's vector add ({@code myadd}) and NNVM's
  * {@code elemwise_add} graph.
  */
 @Command(name = "demo", description = "Compile and run the seed programs (TVM vector add, NNVM elemwise_add) and print IR and outputs.")
@@ -49,13 +50,14 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    tensorProgram(out);
-    graphProgram(out);
+    Device dev = tensorProgram(out);
+    graphProgram(out, dev);
     out.flush();
     return 0;
   }
 
-  private void tensorProgram(PrintWriter out) {
+  /** Runs seed 1 and returns the device it ran on. */
+  private Device tensorProgram(PrintWriter out) {
     out.println("== Seed program 1 (TVM): C = A + B over a symbolic length n ==");
     Var n = Te.var("n");
     Tensor a = Te.placeholder(List.of(n), DType.F32, "A");
@@ -70,6 +72,11 @@ final class DemoCommand implements Callable<Integer> {
       try (Module m = backend.lowering().codegen(List.of(f), PassContext.defaults())) {
         out.printf("-- compiled for %s in %.1f ms; functions %s --%n", backend.target(), (System.nanoTime() - t0) / 1e6,
             m.functionNames());
+        if (!m.sourceFormats().isEmpty()) {
+          String format = m.sourceFormats().get(0);
+          out.println("-- generated source (" + format + ") --");
+          out.print(m.source(format));
+        }
         Runtime rt = backend.runtime();
         Device dev = rt.devices().get(0);
         int len = 10;
@@ -88,11 +95,12 @@ final class DemoCommand implements Callable<Integer> {
           out.println("B = " + Arrays.toString(y));
           out.println("C = " + Arrays.toString(result.toFloatArray()));
         }
+        return dev;
       }
     }
   }
 
-  private void graphProgram(PrintWriter out) {
+  private void graphProgram(PrintWriter out, Device dev) {
     out.println();
     out.println("== Seed program 2 (NNVM): z = elemwise_add(x, y) ==");
     Symbol x = Symbol.variable("x");
@@ -100,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
     Graph g = Graph.create(Symbol.elemwiseAdd(x, y));
     out.println(g.ir());
     try (CompiledGraph cg = Compiler.build(g, target, Map.of("x", Shape.of(4)), DType.F32);
-         GraphModule m = GraphModule.create(cg.deployGraphJson(), cg.module(), Device.cpu(0))) {
+         GraphModule m = GraphModule.create(cg.deployGraphJson(), cg.module(), dev)) {
       out.println("-- deploy graph --");
       out.println(cg.deployGraphJson());
       m.setInput("x", new float[] {1, 2, 3, 4});

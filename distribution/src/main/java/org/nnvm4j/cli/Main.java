@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code nnvm4j}: compile, run and inspect models from the command line. */
 @Command(name = "nnvm4j", mixinStandardHelpOptions = true, version = "nnvm4j 0.1.0",
     description = "A deep-learning compiler toolkit for the JVM.",
-    subcommands = {TargetsCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TargetsCommand.class, CompileCommand.class, RunCommand.class, IrCommand.class, DemoCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -42,6 +42,22 @@ class BackendDiscoveryTest {
   }
 
   @Test
+  void openClCompilesWithJoclAndRunsWhereAnIcdLoaderAndAnIcdAreInstalled() throws java.io.IOException {
+    org.nnvm4j.backend.Availability a = BackendRegistry.defaultRegistry().provider("opencl").availability();
+    java.nio.file.Path vendors = java.nio.file.Path.of("/etc/OpenCL/vendors");
+    boolean icd;
+    try (var files = java.nio.file.Files.isDirectory(vendors) ? java.nio.file.Files.list(vendors)
+        : java.util.stream.Stream.<java.nio.file.Path>empty()) {
+      icd = files.anyMatch(p -> p.toString().endsWith(".icd"));
+    }
+    boolean loader = org.nnvm4j.backend.NativeProbe.findLibrary("libOpenCL.so.1") != null;
+    assertThat(a.canCompile()).isTrue();
+    assertThat(a.canRun()).isEqualTo(icd && loader);
+    if (!loader) assertThat(a.reason()).contains("no OpenCL ICD loader libOpenCL.so.1");
+    else if (!icd) assertThat(a.reason()).contains("no OpenCL ICD in /etc/OpenCL/vendors");
+  }
+
+  @Test
   void twoProvidersOfOneKindAreAnErrorNamingBoth() {
     URL extra = getClass().getResource("/duplicate-llvm/");
     try (URLClassLoader loader = new URLClassLoader(new URL[] {extra}, getClass().getClassLoader())) {

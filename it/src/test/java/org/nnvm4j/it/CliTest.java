@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.nnvm4j.backend.Availability;
+import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.cli.Main;
 
 /** The command line: {@code targets} and {@code demo}. */
@@ -27,7 +30,7 @@ class CliTest {
     String out = run("targets");
     assertThat(out).containsPattern("(?m)^llvm\\s+\\S*backend-llvm-cpu\\S*\\s+yes\\s+yes");
     assertThat(out).containsPattern("(?m)^cuda\\s+\\S+\\s+no\\s+no\\s+PTX code generation is not implemented");
-    assertThat(out).containsPattern("(?m)^opencl\\s+\\S+\\s+no\\s+no\\s+OpenCL C code generation is not implemented");
+    assertThat(out).containsPattern("(?m)^opencl\\s+\\S*backend-opencl\\S*\\s+yes\\s+(yes|no\\s+no OpenCL ICD)");
     assertThat(out).containsPattern("(?m)^arm\\s+\\S+\\s+no\\s+no\\s+ARM code generation is not implemented");
   }
 
@@ -37,6 +40,18 @@ class CliTest {
     assertThat(out).contains("primfn myadd(A: Buffer(float32, [n])")
         .contains("C = [0.0, 11.0, 22.0, 33.0, 44.0, 55.0, 66.0, 77.0, 88.0, 99.0]")
         .contains("%2 = elemwise_add(%x, %y)")
+        .contains("z = [5.0, 6.0, 7.0, 8.0]");
+  }
+
+  @Test
+  void demoOnOpenClPrintsTheKernelSourceAndRunsOnTheDevice() {
+    Availability a = BackendRegistry.defaultRegistry().provider("opencl").availability();
+    Assumptions.assumeTrue(a.canRun(), a.reason());
+    String out = run("demo", "--target", "opencl");
+    assertThat(out).contains("launch_thread (blockIdx.x: i.outer, 0, floordiv((n + 255), 256))")
+        .contains("-- generated source (cl) --")
+        .contains("__kernel void myadd_kernel0(__global float* restrict A")
+        .contains("C = [0.0, 11.0, 22.0, 33.0, 44.0, 55.0, 66.0, 77.0, 88.0, 99.0]")
         .contains("z = [5.0, 6.0, 7.0, 8.0]");
   }
 }

@@ -62,7 +62,6 @@ public final class LlvmBackend implements Backend, Lowering {
 
   @Override
   public Module codegen(List<PrimFunc> functions, PassContext ctx) {
-    if (functions.isEmpty()) throw CompileException.invalid("nothing to compile: no functions");
     long t0 = System.nanoTime();
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
     CpuCodegen cg = new CpuCodegen(LLVMOrcThreadSafeContextGetContext(tsc), "nnvm4j", cpu, features, numThreads,

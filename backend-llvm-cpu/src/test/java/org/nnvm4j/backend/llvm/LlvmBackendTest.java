@@ -107,4 +107,12 @@ class LlvmBackendTest {
       assertThat(c.hostSegment().orElseThrow().toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT)).containsExactly(11, 22, 33);
     }
   }
+
+  @Test
+  void aModuleWithoutFunctionsIsValid() {
+    // A graph whose outputs are all constants folds to params and compiles no function.
+    try (Module empty = backend.codegen(List.of(), PassContext.defaults())) {
+      assertThat(empty.functionNames()).isEmpty();
+    }
+  }
 }

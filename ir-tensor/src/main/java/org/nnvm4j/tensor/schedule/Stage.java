@@ -24,11 +24,20 @@ import org.nnvm4j.tensor.tir.Var;
  */
 public final class Stage {
   private final Schedule schedule;
-  private final Operation op;
+  private Operation op;
   private final List<IterVar> leaves = new ArrayList<>();
   private final List<IterRelation> relations = new ArrayList<>();
   private final Map<IterVar, ForKind> kinds = new IdentityHashMap<>();
+  private final Map<IterVar, String> threadTags = new IdentityHashMap<>();
   private boolean inlined;
+  private Stage attachStage;
+  private IterVar attachAxis;
+  private String scope = "global";
+  private final Map<IterVar, List<Pragma>> pragmas = new IdentityHashMap<>();
+  private final Map<IterVar, int[]> aligns = new IdentityHashMap<>();
+
+  /** A {@code pragma_<key> = value} attribute on a loop. */
+  record Pragma(String key, Expr value) {}
 
   Stage(Schedule schedule, Operation op) {
     this.schedule = schedule;
@@ -37,6 +46,160 @@ public final class Stage {
       leaves.addAll(c.axis());
       leaves.addAll(c.reduceAxis());
     }
+  }
+
+  /**
+   * Replaces the operation by {@code newOp} (a cache rewrite). When {@code resetLoops}, the loops become
+   * the new op's axes; otherwise they stay (the new op keeps this stage's iteration variables).
+   */
+  void replaceOp(ComputeOp newOp, boolean resetLoops) {
+    this.op = newOp;
+    if (resetLoops) {
+      leaves.clear();
+      leaves.addAll(newOp.axis());
+      leaves.addAll(newOp.reduceAxis());
+    }
+  }
+
+  /** Whether any primitive has changed this stage's loops or their kinds. */
+  boolean isScheduled() { return !relations.isEmpty() || !kinds.isEmpty() || !leaves.equals(initialLeaves()); }
+
+  private List<IterVar> initialLeaves() {
+    List<IterVar> l = new ArrayList<>(axis());
+    if (op instanceof ComputeOp c) l.addAll(c.reduceAxis());
+    return l;
+  }
+
+  /** The memory scope of this stage's buffer: {@code global}, or the scope of a cache stage. */
+  public String scope() { return scope; }
+
+  void setScope(String scope) { this.scope = scope; }
+
+  /** The stage this one is computed inside ({@link #computeAt}), or null at the root. */
+  public Stage attachStage() { return attachStage; }
+
+  /** The loop of {@link #attachStage()} this one is computed inside, or null at the root. */
+  public IterVar attachAxis() { return attachAxis; }
+
+  /**
+   * Computes this stage inside the loop {@code axis} of its consumer {@code parent}: at each iteration of
+   * that loop it produces only the region the consumer's inner loops read, into a buffer allocated there
+   * with the (smaller) extents bound inference finds.
+   */
+  public Stage computeAt(Stage parent, IterVar axis) {
+    Span span = new Span(null, op.name(), null, axis.var().name());
+    if (!(op instanceof ComputeOp)) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, span, "stage '" + op.name()
+          + "': computeAt of a placeholder; only computes have loops to place");
+    }
+    if (parent == this) throw error(axis, "computeAt: a stage cannot be computed at its own loop");
+    if (isOutput()) {
+      throw error(axis, "computeAt of an output of the schedule; outputs are computed at the root");
+    }
+    if (parent.schedule != schedule) throw error(axis, "computeAt: stage '" + parent.op.name() + "' belongs to another schedule");
+    if (indexOf(parent.leaves, axis) < 0) {
+      throw error(axis, "computeAt: axis '" + axis.var().name() + "' is not a loop of stage '" + parent.op.name()
+          + "'; its loops are " + parent.leafNames());
+    }
+    if (!schedule.reads(parent.op, op)) {
+      throw error(axis, "computeAt: stage '" + parent.op.name() + "' does not consume '" + op.name()
+          + "'; a stage can only be computed inside a consumer");
+    }
+    if (inlined) throw error(axis, "computeAt of an inlined stage; call computeRoot or do not inline it");
+    attachStage = parent;
+    attachAxis = axis;
+    return this;
+  }
+
+  /** Computes this stage at the root again (its own loop nest, before its consumers); undoes {@link #computeAt}. */
+  public Stage computeRoot() {
+    if (!(op instanceof ComputeOp)) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
+          "stage '" + op.name() + "': computeRoot of a placeholder; only computes have loops to place");
+    }
+    attachStage = null;
+    attachAxis = null;
+    inlined = false;
+    return this;
+  }
+
+  /**
+   * Attaches {@code pragma_<key> = value} to the loop of {@code axis} (an {@code AttrStmt} around it) for
+   * backends and later passes, as TVM's {@code pragma}.
+   */
+  public Stage pragma(IterVar axis, String key, Expr value) {
+    leafIndex(axis, "pragma");
+    if (key == null || !key.matches("[a-z_][a-z0-9_]*")) {
+      throw error(axis, "pragma on axis '" + axis.var().name() + "': key '" + key
+          + "' must be a lower-case identifier ([a-z_][a-z0-9_]*)");
+    }
+    pragmas.computeIfAbsent(axis, k -> new ArrayList<>()).add(new Pragma(key, value));
+    return this;
+  }
+
+  /** The pragmas on the loop of {@code axis}, in the order given. */
+  List<Pragma> pragmasOf(IterVar axis) { return pragmas.getOrDefault(axis, List.of()); }
+
+  /**
+   * Pads this stage's buffer so that the stride of dimension {@code axis} (one of the op's data-parallel
+   * axes, not the innermost) is {@code offset} modulo {@code factor}, as TVM's {@code storage_align}; used
+   * to keep rows of a shared tile off the same memory bank. Only buffers of constant shape can be padded.
+   */
+  public Stage storageAlign(IterVar axis, int factor, int offset) {
+    int d = indexOf(axis(), axis);
+    if (d < 0) {
+      throw error(axis, "storageAlign: axis '" + axis.var().name() + "' is not a data-parallel axis of the op; axes are "
+          + axis().stream().map(a -> a.var().name()).toList());
+    }
+    if (d == axis().size() - 1) {
+      throw error(axis, "storageAlign: axis '" + axis.var().name() + "' is the innermost dimension (stride 1); align an outer one");
+    }
+    if (factor < 1 || offset < 0 || offset >= factor) {
+      throw error(axis, "storageAlign on axis '" + axis.var().name() + "': need factor >= 1 and 0 <= offset < factor, was factor "
+          + factor + ", offset " + offset);
+    }
+    aligns.put(axis, new int[] {factor, offset});
+    return this;
+  }
+
+  /** Whether {@link #storageAlign} was called. */
+  boolean hasStorageAlign() { return !aligns.isEmpty(); }
+
+  /**
+   * The allocated shape of a buffer of this stage whose logical shape is {@code shape}: dimension {@code d + 1}
+   * grows until the stride of every aligned dimension {@code d} meets its alignment.
+   */
+  List<Expr> storageShape(List<Expr> shape) {
+    if (aligns.isEmpty()) return shape;
+    List<Expr> out = new ArrayList<>(shape);
+    for (int d = shape.size() - 2; d >= 0; d--) {
+      int[] fo = aligns.get(axis().get(d));
+      if (fo == null) continue;
+      long inner = 1;
+      for (Expr e : out.subList(d + 2, out.size())) inner *= constant(e, axis().get(d));
+      long next = constant(out.get(d + 1), axis().get(d));
+      long x = next;
+      while ((x * inner) % fo[0] != fo[1] && x < next + fo[0]) x++;
+      if ((x * inner) % fo[0] != fo[1]) {
+        throw error(axis().get(d), "storageAlign on axis '" + axis().get(d).var().name() + "': no row length from "
+            + next + " gives a stride of " + fo[1] + " modulo " + fo[0] + " (inner size " + inner + ")");
+      }
+      out.set(d + 1, IrOps.intImm(out.get(d + 1).dtype(), x));
+    }
+    return out;
+  }
+
+  private long constant(Expr e, IterVar axis) {
+    Long c = IrOps.asLong(e);
+    if (c == null) {
+      throw error(axis, "storageAlign on axis '" + axis.var().name() + "': the buffer's shape is not constant (" + e + ")");
+    }
+    return c;
+  }
+
+  private boolean isOutput() {
+    for (Operation out : schedule.outputs()) if (schedule.get(out) == this) return true;
+    return false;
   }
 
   public Operation op() { return op; }
@@ -125,13 +288,13 @@ public final class Stage {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
           "stage '" + op.name() + "': computeInline of a reduction; only injective computes can be inlined");
     }
-    for (Operation out : schedule.outputs()) {
-      if (out == op) {
-        throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
-            "stage '" + op.name() + "': computeInline of an output of the schedule; its values must be stored");
-      }
+    if (isOutput()) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
+          "stage '" + op.name() + "': computeInline of an output of the schedule; its values must be stored");
     }
     inlined = true;
+    attachStage = null;
+    attachAxis = null;
     return this;
   }
 
@@ -157,6 +320,37 @@ public final class Stage {
 
   /** Unrolls the loop of {@code iv}. */
   public Stage unroll(IterVar iv) { return annotate(iv, ForKind.UNROLLED); }
+
+  /** The GPU thread indices {@link #bind} accepts. */
+  public static final List<String> THREAD_TAGS = List.of("blockIdx.x", "blockIdx.y", "blockIdx.z", "threadIdx.x",
+      "threadIdx.y", "threadIdx.z");
+
+  /**
+   * Binds the loop of {@code iv} to the GPU thread index {@code threadTag} (one of {@link #THREAD_TAGS}):
+   * lowering emits a {@link ForKind#THREAD_BINDING} loop that the backend launches as a grid.
+   */
+  public Stage bind(IterVar iv, String threadTag) {
+    leafIndex(iv, "bind");
+    if (!THREAD_TAGS.contains(threadTag)) {
+      throw error(iv, "bind: unknown thread tag '" + threadTag + "'; expected one of " + THREAD_TAGS);
+    }
+    String old = threadTags.get(iv);
+    if (old != null) throw error(iv, "bind: axis '" + iv.var().name() + "' is already bound to " + old);
+    if (isReduce(iv)) {
+      throw error(iv, "bind: axis '" + iv.var().name() + "' is a reduction axis; cross-thread reductions are not supported");
+    }
+    for (Map.Entry<IterVar, String> e : threadTags.entrySet()) {
+      if (e.getValue().equals(threadTag)) {
+        throw error(iv, "bind: " + threadTag + " is already bound to axis '" + e.getKey().var().name() + "'");
+      }
+    }
+    annotate(iv, ForKind.THREAD_BINDING);
+    threadTags.put(iv, threadTag);
+    return this;
+  }
+
+  /** The thread tag {@code iv} is bound to, or an empty string. */
+  public String threadTagOf(IterVar iv) { return threadTags.getOrDefault(iv, ""); }
 
   private Stage annotate(IterVar iv, ForKind kind) {
     leafIndex(iv, kind.name().toLowerCase(java.util.Locale.ROOT));

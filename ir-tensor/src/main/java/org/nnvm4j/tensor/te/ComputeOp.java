@@ -34,6 +34,14 @@ public final class ComputeOp implements Operation {
     for (int i = 0; i < body.size(); i++) outputs.add(new Tensor(this, i));
   }
 
+  /**
+   * A compute with the given axes and bodies, for schedule rewrites (cache stages) that rebuild an
+   * operation around existing iteration variables; {@link Te#computeN} is the user-facing factory.
+   */
+  public static ComputeOp of(String name, String tag, Map<String, Object> attrs, List<IterVar> axis, List<Expr> body) {
+    return new ComputeOp(name, tag, attrs, axis, body);
+  }
+
   @Override public String name() { return name; }
 
   public String tag() { return tag; }

@@ -17,6 +17,8 @@ public class TirPrinter {
   private final Map<String, Integer> used = new HashMap<>();
   protected final StringBuilder out = new StringBuilder();
   protected int indent;
+  /** Whether the statement printed next is followed by others in its sequence. */
+  private boolean braceScope;
 
   /** The text of a whole function. */
   public static String print(PrimFunc f) {
@@ -49,20 +51,13 @@ public class TirPrinter {
   }
 
   protected void printStmt(Stmt s) {
+    boolean brace = braceScope;
+    braceScope = false;
     switch (s) {
-      case LetStmt n -> {
-        line("let " + nameOf(n.var()) + " = " + expr(n.value()));
-        printStmt(n.body());
-      }
-      case AttrStmt n -> {
-        line("// attr [" + (n.node() instanceof Var v ? nameOf(v) : n.node() instanceof Buffer b ? nameOf(b)
-            : String.valueOf(n.node())) + "] " + n.key() + " = " + expr(n.value()));
-        printStmt(n.body());
-      }
-      case AssertStmt n -> {
-        line("assert(" + expr(n.condition()) + ", \"" + n.message() + "\")");
-        printStmt(n.body());
-      }
+      case LetStmt n -> scoped("let " + nameOf(n.var()) + " = " + expr(n.value()), n.body(), brace);
+      case AttrStmt n -> scoped("// attr [" + (n.node() instanceof Var v ? nameOf(v) : n.node() instanceof Buffer b
+          ? nameOf(b) : String.valueOf(n.node())) + "] " + n.key() + " = " + expr(n.value()), n.body(), brace);
+      case AssertStmt n -> scoped("assert(" + expr(n.condition()) + ", \"" + n.message() + "\")", n.body(), brace);
       case For n -> {
         String head = n.kind() == ForKind.THREAD_BINDING
             ? "launch_thread (" + n.threadTag() + ": " + nameOf(n.loopVar())
@@ -78,13 +73,17 @@ public class TirPrinter {
         }
         line("}");
       }
-      case SeqStmt n -> n.seq().forEach(this::printStmt);
+      case SeqStmt n -> {
+        for (int i = 0; i < n.seq().size(); i++) {
+          braceScope = i < n.seq().size() - 1;
+          printStmt(n.seq().get(i));
+        }
+      }
       case BufferStore n -> line(nameOf(n.buffer()) + "[" + exprs(n.indices()) + "] = " + expr(n.value()));
       case Allocate n -> {
         Buffer b = n.buffer();
-        line("allocate " + nameOf(b) + "[" + b.dtype() + " * " + b.shape().stream().map(this::expr)
-            .collect(Collectors.joining(" * ")) + "], storage_scope = " + b.scope());
-        printStmt(n.body());
+        scoped("allocate " + nameOf(b) + "[" + b.dtype() + " * " + b.shape().stream().map(this::expr)
+            .collect(Collectors.joining(" * ")) + "], storage_scope = " + b.scope(), n.body(), brace);
       }
       case Evaluate n -> line(expr(n.value()));
     }
@@ -136,6 +135,19 @@ public class TirPrinter {
       int n = used.merge(hint, 1, Integer::sum);
       return n == 1 ? hint : hint + "_" + (n - 1);
     });
+  }
+
+  /**
+   * A let, attribute, assertion or allocation: its head line, then its body, which runs to the end of the
+   * enclosing block; in braces when statements follow it in its sequence (which its body does not cover).
+   */
+  private void scoped(String head, Stmt body, boolean brace) {
+    if (brace) {
+      block(head, body);
+    } else {
+      line(head);
+      printStmt(body);
+    }
   }
 
   protected void line(String text) { out.append("  ".repeat(indent)).append(text).append('\n'); }

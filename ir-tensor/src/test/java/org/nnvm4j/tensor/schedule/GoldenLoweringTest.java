@@ -94,6 +94,52 @@ class GoldenLoweringTest {
       st.parallel(st.axis().get(0)).vectorize(js[1]).unroll(js[0]);
       return lower(s, a, b);
     });
+    c.put("compute-at-tile", () -> {
+      Tensor a = Te.placeholder(Te.shape(6, 8), DType.F32, "A");
+      Tensor t = Te.compute(a.shape(), (i, j) -> IrOps.mul(a.get(i, j), IrOps.f32(2)), "T");
+      Tensor b = Te.compute(Te.shape(6, 7), (i, j) -> IrOps.add(t.get(i, j), t.get(i, IrOps.add(j, IrOps.i32(1)))), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage st = s.get(b);
+      IterVar[] tiles = st.tile(st.axis().get(0), st.axis().get(1), 3, 4);
+      s.get(t).computeAt(st, tiles[1]);
+      return lower(s, a, b);
+    });
+    c.put("compute-at-conv", () -> {
+      Tensor a = Te.placeholder(Te.shape(10), DType.F32, "A");
+      Tensor p = Te.compute(a.shape(), i -> IrOps.add(a.get(i), IrOps.f32(1)), "P");
+      IterVar k = Te.reduceAxis(3, "k");
+      Tensor y = Te.compute(Te.shape(8), i -> Te.sum(p.get(IrOps.add(i, k.var())), k), "Y");
+      Schedule s = Schedule.create(y.op());
+      Stage st = s.get(y);
+      IterVar[] is = st.split(st.axis().get(0), 4);
+      s.get(p).computeAt(st, is[0]);
+      return lower(s, a, y);
+    });
+    c.put("cache-write-matmul", () -> {
+      Tensor a = Te.placeholder(Te.shape(8, 6), DType.F32, "A");
+      Tensor w = Te.placeholder(Te.shape(6, 8), DType.F32, "W");
+      IterVar k = Te.reduceAxis(6, "k");
+      Tensor y = Te.compute(Te.shape(8, 8), (i, j) -> Te.sum(IrOps.mul(a.get(i, k.var()), w.get(k.var(), j)), k), "Y");
+      Schedule s = Schedule.create(y.op());
+      Tensor yl = s.cacheWrite(y, "local");
+      Stage st = s.get(y);
+      IterVar[] tiles = st.tile(st.axis().get(0), st.axis().get(1), 4, 4);
+      s.get(yl).computeAt(st, tiles[1]);
+      s.get(yl).reorder(k, s.get(yl).axis().get(0), s.get(yl).axis().get(1));
+      s.get(yl).vectorize(s.get(yl).axis().get(1));
+      st.vectorize(tiles[3]);
+      return lower(s, a, w, y);
+    });
+    c.put("pragma-storage-align", () -> {
+      Tensor a = Te.placeholder(Te.shape(4, 6), DType.F32, "A");
+      Tensor t = Te.compute(a.shape(), (i, j) -> IrOps.mul(a.get(i, j), IrOps.f32(2)), "T");
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(t.get(i, j), IrOps.f32(1)), "B");
+      Schedule s = Schedule.create(b.op());
+      Stage ts = s.get(t);
+      ts.storageAlign(ts.axis().get(0), 8, 0);
+      s.get(b).pragma(s.get(b).axis().get(1), "unroll_explicit", IrOps.i32(1));
+      return lower(s, a, b);
+    });
     return c;
   }
 

@@ -1,13 +1,10 @@
 package org.nnvm4j.tensor.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.nnvm4j.tensor.schedule.ScheduleAsserts.assertInvalid;
 
 import java.util.List;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
-import org.nnvm4j.pass.diag.CompileException;
-import org.nnvm4j.pass.diag.ErrorCode;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
@@ -109,14 +106,6 @@ class SchedulePrimitivesTest {
   }
 
   // ---- misuse: every one is an INVALID_SCHEDULE error naming the stage (and the axis where there is one)
-
-  private static void assertInvalid(ThrowingCallable call, String... fragments) {
-    assertThatThrownBy(call).isInstanceOfSatisfying(CompileException.class,
-        e -> {
-          assertThat(e.code()).isEqualTo(ErrorCode.INVALID_SCHEDULE);
-          for (String f : fragments) assertThat(e.getMessage()).contains(f);
-        });
-  }
 
   @Test
   void axisOfAnotherStageIsRejected() {

@@ -107,6 +107,7 @@ class SimplifyTest {
     assertThat(Simplify.INFO.name()).isEqualTo("tir.simplify");
     assertThat(new TirPassProvider().passes()).extracting(p -> p.info().name()).contains("tir.simplify");
     assertThat(TirPipeline.build().passes()).extracting(p -> p.info().name())
-        .containsExactly("tir.flatten-storage", "tir.simplify");
+        .containsExactly("tir.flatten-storage", "tir.loop-partition", "tir.vectorize-loop", "tir.unroll-loop",
+            "tir.simplify", "tir.storage-rewrite", "tir.remove-no-op");
   }
 }

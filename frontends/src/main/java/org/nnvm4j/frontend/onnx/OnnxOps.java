@@ -1,0 +1,28 @@
+package org.nnvm4j.frontend.onnx;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The converter table: ONNX op type to {@link OpConverter}. Each op family registers its converters
+ * in its own small class; adding an op is one line there.
+ */
+public final class OnnxOps {
+  private static final Map<String, OpConverter> TABLE = new TreeMap<>();
+
+  static {
+    ElementwiseConverters.register(TABLE);
+    ActivationConverters.register(TABLE);
+    TensorConverters.register(TABLE);
+    ShapeConverters.register(TABLE);
+    NnConverters.register(TABLE);
+    ReduceConverters.register(TABLE);
+  }
+
+  private OnnxOps() {}
+
+  static OpConverter converter(String opType) { return TABLE.get(opType); }
+
+  /** The ONNX op types that have a converter (whether their graph ops are registered is checked per node). */
+  public static java.util.Set<String> opTypes() { return java.util.Collections.unmodifiableSet(TABLE.keySet()); }
+}

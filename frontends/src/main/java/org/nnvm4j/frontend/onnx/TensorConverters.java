@@ -1,0 +1,88 @@
+package org.nnvm4j.frontend.onnx;
+
+import java.util.List;
+import java.util.Map;
+import org.nnvm4j.frontend.onnx.proto.Onnx.AttributeProto;
+import org.nnvm4j.graph.Symbol;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.NDArray;
+import org.nnvm4j.tensor.Shape;
+
+/** ONNX ops that need no new graph op: Identity, Constant, Shape and Size (folded), Sum, inference-mode Dropout. */
+final class TensorConverters {
+  private TensorConverters() {}
+
+  static void register(Map<String, OpConverter> t) {
+    t.put("Identity", n -> List.of(n.op("copy", Map.of(), n.input(0))));
+    t.put("Constant", TensorConverters::constant);
+    t.put("Shape", TensorConverters::shape);
+    t.put("Size", n -> {
+      Shape s = known(n);
+      return List.of(n.param("size", longs(new long[] {s.numElements()}, Shape.scalar())));
+    });
+    t.put("Sum", n -> {
+      // Variadic sum of same-shape inputs as a chain of adds; a single input is a copy.
+      Symbol y = n.numInputs() == 1 ? n.op("copy", Map.of(), n.input(0)) : n.input(0);
+      for (int i = 1; i < n.numInputs(); i++) {
+        if (n.shape(i) == null || !n.shape(i).equals(n.shape(0))) throw n.unsupported("inputs must share one known shape");
+        y = n.op("elemwise_add", Map.of(), y, n.input(i));
+      }
+      return List.of(y);
+    });
+    t.put("Dropout", n -> {
+      // Inference: the output is the input; the optional mask output is not supported.
+      n.onlyAttrs("ratio", "is_test", "seed", "consumed_inputs");
+      if (n.hasInput(2) && n.constant(2) == null) throw n.unsupported("input 'training_mode' must be a constant");
+      if (n.hasInput(2) && n.constant(2).getDouble(0) != 0) throw n.unsupported("training_mode=true is not supported");
+      return List.of(n.op("copy", Map.of(), n.input(0)));
+    });
+  }
+
+  /** Shape folds to a constant: the input's static shape, sliced by start/end from opset 15. */
+  private static List<Symbol> shape(OnnxNode n) {
+    n.onlyAttrs("start", "end");
+    long[] dims = known(n).toArray();
+    int r = dims.length;
+    long start = n.attrInt("start", 0);
+    long end = n.attrInt("end", r);
+    start = Math.clamp(start < 0 ? start + r : start, 0, r);
+    end = Math.clamp(end < 0 ? end + r : end, 0, r);
+    long[] out = java.util.Arrays.copyOfRange(dims, (int) start, (int) Math.max(start, end));
+    return List.of(n.param("shape", longs(out, Shape.of(out.length))));
+  }
+
+  private static Shape known(OnnxNode n) {
+    Shape s = n.shape(0);
+    if (s == null) throw n.unsupported("the input shape must be known statically (it is folded to a constant)");
+    return s;
+  }
+
+  /** Constant: {@code value} (a tensor) in every opset; the scalar and list forms from opset 12. */
+  private static List<Symbol> constant(OnnxNode n) {
+    NDArray value;
+    AttributeProto a;
+    if (n.hasAttr("value")) {
+      value = n.tensorAttr("value");
+    } else if ((a = n.attr("value_float")) != null) {
+      value = NDArray.of(new float[] {a.getF()}, Shape.scalar());
+    } else if ((a = n.attr("value_floats")) != null) {
+      float[] v = new float[a.getFloatsCount()];
+      for (int i = 0; i < v.length; i++) v[i] = a.getFloats(i);
+      value = NDArray.of(v, Shape.of(v.length));
+    } else if ((a = n.attr("value_int")) != null) {
+      value = longs(new long[] {a.getI()}, Shape.scalar());
+    } else if ((a = n.attr("value_ints")) != null) {
+      long[] v = a.getIntsList().stream().mapToLong(Long::longValue).toArray();
+      value = longs(v, Shape.of(v.length));
+    } else {
+      throw n.unsupported("only the value, value_float(s) and value_int(s) forms are supported");
+    }
+    return List.of(n.param("value", value));
+  }
+
+  private static NDArray longs(long[] v, Shape shape) {
+    NDArray a = NDArray.allocate(DType.I64, shape);
+    for (int i = 0; i < v.length; i++) a.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, v[i]);
+    return a;
+  }
+}

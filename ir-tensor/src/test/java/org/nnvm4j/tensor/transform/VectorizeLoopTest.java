@@ -1,0 +1,65 @@
+package org.nnvm4j.tensor.transform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.tir.*;
+
+class VectorizeLoopTest {
+  private final Var i = new Var("i", DType.I32);
+  private final Var j = new Var("j", DType.I32);
+  private final Var x = new Var("x", DType.F32);
+  private final Buffer a = Buffer.of("A", DType.F32, List.of(IrOps.i32(64)));
+  private final Buffer b = Buffer.of("B", DType.F32, List.of(IrOps.i32(64)));
+
+  private static Expr c(long v) { return IrOps.i32(v); }
+
+  private Stmt vloop(Var v, long n, Stmt body) { return new For(v, c(0), c(n), ForKind.VECTORIZED, body); }
+
+  @Test
+  void loopVarBecomesARampAndScalarsAreBroadcast() {
+    // for i: vectorized for j in 4: B[i*8 + j] = A[i*8 + j] * x + A[i]
+    Expr idx = new Add(new Mul(i, c(8)), j);
+    Stmt body = new BufferStore(b, new Add(new Mul(new BufferLoad(a, List.of(idx)), x), new BufferLoad(a, List.of(i))),
+        List.of(idx));
+    Stmt before = new For(i, c(0), c(8), ForKind.SERIAL, vloop(j, 4, body));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(before))).isEqualTo("""
+        for (i, 0, 8) {
+          B[ramp((i * 8), 1, 4)] = ((A[ramp((i * 8), 1, 4)] * broadcast(x, 4)) + broadcast(A[i], 4))
+        }
+        """);
+  }
+
+  @Test
+  void selectsStayLaneWiseAndStridedIndicesKeepTheirStride() {
+    // vectorized for j in 4: B[j * 2] = select(j < 2, A[j], 0f)
+    Stmt body = new BufferStore(b, new Select(new LT(j, c(2)), new BufferLoad(a, List.of(j)), IrOps.f32(0)),
+        List.of(new Mul(j, c(2))));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(vloop(j, 4, body)))).isEqualTo("""
+        B[ramp(0, 2, 4)] = select((ramp(0, 1, 4) < broadcast(2, 4)), A[ramp(0, 1, 4)], broadcast(0f, 4))
+        """);
+  }
+
+  @Test
+  void nestedLoopGuardAndInvariantStoreFallBackToSerial() {
+    Stmt nested = vloop(i, 4, new For(j, c(0), c(4), ForKind.SERIAL,
+        new BufferStore(b, IrOps.f32(1), List.of(new Add(new Mul(i, c(4)), j)))));
+    Stmt guarded = vloop(i, 4, new IfThenElse(new LT(i, c(3)), new BufferStore(b, IrOps.f32(1), List.of(i)), null));
+    Stmt invariant = vloop(i, 4, new BufferStore(b, new BufferLoad(a, List.of(i)), List.of(c(0))));
+    for (Stmt s : List.of(nested, guarded, invariant)) {
+      Stmt after = VectorizeLoop.apply(s);
+      assertThat(after).isInstanceOfSatisfying(For.class, f -> {
+        assertThat(f.kind()).isEqualTo(ForKind.SERIAL);
+        assertThat(f.body()).isEqualTo(((For) s).body());
+      });
+    }
+  }
+
+  @Test
+  void unmarkedLoopsAreReturnedAsTheSameInstance() {
+    Stmt s = new For(i, c(0), c(4), ForKind.SERIAL, new BufferStore(b, IrOps.f32(1), List.of(i)));
+    assertThat(VectorizeLoop.apply(s)).isSameAs(s);
+  }
+}
