@@ -132,6 +132,13 @@ class SmallCnnTest {
   }
 
   @Test
+  void aGraphThatOptimizesToNothingIsNamed() {
+    org.nnvm4j.graph.Graph g = org.nnvm4j.graph.Graph.create(Symbol.dropout(Symbol.variable("x"), 0.2));
+    assertThatThrownBy(() -> Compiler.build(g, "llvm", Map.of("x", Shape.of(4)), DType.F32)).isInstanceOf(CompileException.class)
+        .hasMessage("after optimization the graph computes nothing: its outputs are its inputs [x]; there is no function to compile");
+  }
+
+  @Test
   void shapeMismatchNamesNodeOpAndBothShapes() {
     Symbol x = Symbol.variable("x");
     Symbol y = Symbol.variable("y");
