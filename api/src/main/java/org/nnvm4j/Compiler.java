@@ -18,6 +18,7 @@ import org.nnvm4j.graph.pass.FoldScaleAxis;
 import org.nnvm4j.graph.pass.FuseOps;
 import org.nnvm4j.graph.pass.InferShape;
 import org.nnvm4j.graph.pass.InferType;
+import org.nnvm4j.graph.pass.MaterializeOutputs;
 import org.nnvm4j.graph.pass.PlanMemory;
 import org.nnvm4j.graph.pass.PrecomputePrune;
 import org.nnvm4j.graph.pass.SimplifyInference;
@@ -51,7 +52,7 @@ public final class Compiler {
   /** The graph passes of {@link #build}, in order; each runs when the context's opt level enables it. */
   public static Sequential<Graph> graphPipeline() {
     return Sequential.of("graph.optimize", Graph.class, InferShape.pass(), InferType.pass(), SimplifyInference.pass(),
-        FoldScaleAxis.pass(), PrecomputePrune.pass(), FuseOps.pass());
+        FoldScaleAxis.pass(), PrecomputePrune.pass(), MaterializeOutputs.pass(), FuseOps.pass());
   }
 
   /** Builds with one dtype for every input, no params, opt level 2. */

@@ -16,9 +16,6 @@ import org.nnvm4j.graph.deploy.DeployGraph;
 import org.nnvm4j.graph.pass.FuseOps;
 import org.nnvm4j.graph.pass.PlanMemory;
 import org.nnvm4j.pass.PassContext;
-import org.nnvm4j.pass.diag.CompileException;
-import org.nnvm4j.pass.diag.ErrorCode;
-import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.schedule.Lower;
@@ -61,10 +58,6 @@ final class GraphCompile {
     for (Node n : g.nodes()) {
       if (n.isVariable()) continue;
       groups.computeIfAbsent(groupOf[g.entryId(new NodeEntry(n, 0))], k -> new Group(new ArrayList<>())).members().add(n);
-    }
-    if (groups.isEmpty()) {
-      throw new CompileException(ErrorCode.UNSUPPORTED, Span.NONE, "after optimization the graph computes nothing: its outputs are its "
-          + "inputs " + g.outputs().stream().map(e -> e.node().name()).toList() + "; there is no function to compile");
     }
     Map<Node, Group> byOutput = new HashMap<>();
     for (Group gr : groups.values()) byOutput.put(gr.output(), gr);

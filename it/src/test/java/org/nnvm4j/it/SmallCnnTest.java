@@ -132,10 +132,31 @@ class SmallCnnTest {
   }
 
   @Test
-  void aGraphThatOptimizesToNothingIsNamed() {
+  void aGraphThatOptimizesToNothingCopiesItsInput() {
     org.nnvm4j.graph.Graph g = org.nnvm4j.graph.Graph.create(Symbol.dropout(Symbol.variable("x"), 0.2));
-    assertThatThrownBy(() -> Compiler.build(g, "llvm", Map.of("x", Shape.of(4)), DType.F32)).isInstanceOf(CompileException.class)
-        .hasMessage("after optimization the graph computes nothing: its outputs are its inputs [x]; there is no function to compile");
+    try (CompiledGraph cg = Compiler.build(g, "llvm", Map.of("x", Shape.of(4)), DType.F32);
+         GraphModule m = GraphModule.create(cg, Device.cpu(0))) {
+      assertThat(cg.deployGraph().nodes()).extracting(DeployGraph.DeployNode::funcName).containsExactly(null, "fuse_copy");
+      m.setInput("x", new float[] {1, -2, 3, -4}).run();
+      try (NDArray out = m.getOutput(0)) {
+        assertThat(out.toFloatArray()).containsExactly(1, -2, 3, -4);
+      }
+    }
+  }
+
+  @Test
+  void aGraphOfParamsOnlyIsPrecomputedAndCopiedOut() {
+    org.nnvm4j.graph.Graph g = org.nnvm4j.graph.Graph.create(Symbol.create("negative", "neg", Map.of(), Symbol.variable("p")));
+    try (CompiledGraph cg = Compiler.build(g, "llvm", Map.of(), Map.of(), DType.F32, Map.of("p", NDArray.of(1f, -2f)),
+        Compiler.buildConfig(2, Set.of()));
+         GraphModule m = GraphModule.create(cg, Device.cpu(0))) {
+      assertThat(cg.params().keySet()).containsExactly("neg_output0");
+      assertThat(cg.deployGraph().nodes()).extracting(DeployGraph.DeployNode::funcName).containsExactly(null, "fuse_copy");
+      m.run();
+      try (NDArray out = m.getOutput(0)) {
+        assertThat(out.toFloatArray()).containsExactly(-1f, 2f);
+      }
+    }
   }
 
   @Test

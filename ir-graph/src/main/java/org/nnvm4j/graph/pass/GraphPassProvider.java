@@ -9,6 +9,6 @@ public final class GraphPassProvider implements PassProvider {
   @Override
   public List<Pass<?>> passes() {
     return List.of(InferShape.pass(), InferType.pass(), SimplifyInference.pass(), FoldScaleAxis.pass(), FuseOps.pass(), PrecomputePrune.pass(),
-        PlanMemory.pass());
+        MaterializeOutputs.pass(), PlanMemory.pass());
   }
 }

@@ -141,6 +141,20 @@ class GraphPassesTest {
   }
 
   @Test
+  void materializeOutputsCopiesOutputsThatAreVariables() {
+    Graph g = InferType.apply(InferShape.apply(Graph.create(Symbol.group(v("a"), Symbol.create("exp", "e", Map.of(), v("b")))),
+        Map.of("a", Shape.of(2), "b", Shape.of(3))), InferType.Config.DEFAULT);
+    assertThat(MaterializeOutputs.apply(g).ir(List.of(Graph.SHAPE))).isEqualTo("""
+        Graph(%a: shape=[2], %b: shape=[3]) {
+          %1 = copy(%a), shape=[2]
+          %3 = exp(%b), shape=[3]
+          ret %1, %3
+        }""");
+    Graph computed = MaterializeOutputs.apply(g);
+    assertThat(MaterializeOutputs.apply(computed)).isSameAs(computed);
+  }
+
+  @Test
   void planMemoryReusesBlocksWhoseLifetimesEnded() {
     Symbol x = v("x");
     Symbol a = Symbol.create("exp", "a", Map.of(), x);
