@@ -15,6 +15,7 @@ import org.nnvm4j.backend.Runtime;
 import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.pass.PassContext;
+import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.schedule.Lower;
 import org.nnvm4j.tensor.te.Te;
@@ -44,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "MODEL", description = "Model files to benchmark; none: time --kernel.")
   List<Path> models = List.of();
 
-  @Option(names = "--threads", split = ",", paramLabel = "N[,N...]", defaultValue = "1",
+  @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1",
       description = "Threads for nnvm4j (-num-threads=N) and ORT (intra-op N, inter-op 1); a list runs each (default: ${DEFAULT-VALUE}).")
   List<Integer> threads;
 
@@ -68,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "50", description = "Timed runs after warm-up (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--target", defaultValue = "llvm", description = "Target (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--target", defaultValue = "llvm", description = "Target of --kernel; models run on llvm (default: ${DEFAULT-VALUE}).")
   String target;
 
   @Override
@@ -81,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean vsOrt = vs != null;
     if (vsOrt) {
       String why = ModelBench.ortAvailability();
-      if (why != null) throw new ParameterException(spec.commandLine(), why);
+      if (why != null) throw CompileException.invalid("%s", why);
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf("warm-up %d, %d timed runs%s, opt level %d, random inputs uniform in [-1, 1) (seed %d)%n%n", warmup, repeat,
@@ -94,7 +95,10 @@ final class BenchCommand implements Callable<Integer> {
       for (int n : threads) {
         try {
           ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(n, optLevel, options.shapes(), warmup, repeat, vsOrt));
-          if (vsOrt) {
+          if (r.ortError() != null) { // ORT's limitation, not a failed benchmark: the row says so
+            out.printf("| %s | %d | %.0f | %.3f | ORT cannot run it: %s | | |%n", label(model), n, r.compileMs(), r.nnvm4jMs(),
+                r.ortError().replace('\n', ' '));
+          } else if (vsOrt) {
             out.printf("| %s | %d | %.0f | %.3f | %.3f | %.2f | %.2e |%n", label(model), n, r.compileMs(), r.nnvm4jMs(), r.ortMs(), r.ratio(), r.maxAbsDiff());
           } else {
             out.printf("| %s | %d | %.0f | %.3f |%n", label(model), n, r.compileMs(), r.nnvm4jMs());

@@ -30,10 +30,11 @@ final class ModelBench {
   record Options(int threads, int optLevel, Map<String, Shape> shapes, int warmup, int repeat, boolean vsOrt) {}
 
   /**
-   * One model's figures. {@code ortMs} and {@code maxAbsDiff} are NaN without ORT; the outputs are
+   * One model's figures. {@code ortMs} and {@code maxAbsDiff} are NaN without ORT, or when ORT cannot
+   * open the model ({@code ortError} says why, e.g. an opset it no longer implements); the outputs are
    * those of the first (untimed) run, flat, in the model's output order.
    */
-  record Result(Path model, int threads, double compileMs, double nnvm4jMs, double ortMs, double maxAbsDiff,
+  record Result(Path model, int threads, double compileMs, double nnvm4jMs, double ortMs, double maxAbsDiff, String ortError,
       List<float[]> nnvm4jOutputs, List<float[]> ortOutputs) {
     double ratio() { return nnvm4jMs / ortMs; }
   }
@@ -79,20 +80,29 @@ final class ModelBench {
       List<float[]> mine = outputs(gm);
       for (int i = 0; i < o.warmup(); i++) gm.run();
       double[] nnvm4j = new double[Math.max(1, o.repeat())];
-      if (!o.vsOrt()) {
-        for (int i = 0; i < nnvm4j.length; i++) nnvm4j[i] = time(gm::run);
-        return new Result(model, o.threads(), compileMs, median(nnvm4j), Double.NaN, Double.NaN, mine, List.of());
+      OrtRunner ort = null;
+      String ortError = null;
+      if (o.vsOrt()) {
+        try {
+          ort = new OrtRunner(model, o.threads(), inputs);
+        } catch (Exception e) { // OrtException, named only inside OrtRunner so that this class loads without ORT
+          ortError = e.getMessage();
+        }
       }
-      try (OrtRunner ort = new OrtRunner(model, o.threads(), inputs)) {
-        List<float[]> theirs = ort.outputs();
+      if (ort == null) {
+        for (int i = 0; i < nnvm4j.length; i++) nnvm4j[i] = time(gm::run);
+        return new Result(model, o.threads(), compileMs, median(nnvm4j), Double.NaN, Double.NaN, ortError, mine, List.of());
+      }
+      try (OrtRunner session = ort) {
+        List<float[]> theirs = session.outputs();
         double diff = maxAbsDiff(model, mine, theirs);
-        for (int i = 0; i < o.warmup(); i++) ort.run();
+        for (int i = 0; i < o.warmup(); i++) session.run();
         double[] orts = new double[nnvm4j.length];
         for (int i = 0; i < nnvm4j.length; i++) {
           nnvm4j[i] = time(gm::run);
-          orts[i] = time(ort::run);
+          orts[i] = time(session::run);
         }
-        return new Result(model, o.threads(), compileMs, median(nnvm4j), median(orts), diff, mine, theirs);
+        return new Result(model, o.threads(), compileMs, median(nnvm4j), median(orts), diff, null, mine, theirs);
       }
     }
   }
