@@ -96,12 +96,12 @@ final class BenchCommand implements Callable<Integer> {
         try {
           ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(n, optLevel, options.shapes(), warmup, repeat, vsOrt));
           if (r.ortError() != null) { // ORT's limitation, not a failed benchmark: the row says so
-            out.printf("| %s | %d | %.0f | %.3f | ORT cannot run it: %s | | |%n", label(model), n, r.compileMs(), r.nnvm4jMs(),
+            out.printf("| %s | %d | %.0f | %.4f | ORT cannot run it: %s | | |%n", label(model), n, r.compileMs(), r.nnvm4jMs(),
                 r.ortError().replace('\n', ' '));
           } else if (vsOrt) {
-            out.printf("| %s | %d | %.0f | %.3f | %.3f | %.2f | %.2e |%n", label(model), n, r.compileMs(), r.nnvm4jMs(), r.ortMs(), r.ratio(), r.maxAbsDiff());
+            out.printf("| %s | %d | %.0f | %.4f | %.4f | %.2f | %.2e |%n", label(model), n, r.compileMs(), r.nnvm4jMs(), r.ortMs(), r.ratio(), r.maxAbsDiff());
           } else {
-            out.printf("| %s | %d | %.0f | %.3f |%n", label(model), n, r.compileMs(), r.nnvm4jMs());
+            out.printf("| %s | %d | %.0f | %.4f |%n", label(model), n, r.compileMs(), r.nnvm4jMs());
           }
         } catch (Exception e) {
           failed++;
