@@ -14,8 +14,8 @@ import org.nnvm4j.tensor.tir.IterVar;
 /**
  * The x86 schedule strategy (TVM's {@code topi/x86} schedules): the blocked dense and conv2d computes of
  * {@link X86Computes} get register-tiled micro-kernels ({@link X86Tiles}); every other group gets a
- * generic injective or reduction schedule on its output stage, whose intermediates the graph compiler
- * inlines.
+ * generic injective or reduction schedule on its output stage. Injective intermediates are inlined here
+ * (the graph compiler inlines only stages a schedule left untouched), so a schedule is complete as returned.
  */
 final class X86Schedules {
   /** float32 lanes of an AVX2 vector. */
@@ -31,10 +31,10 @@ final class X86Schedules {
     Schedule s = Schedule.create(request.outputs().stream().map(Tensor::op).toList());
     if (request.outputs().size() != 1) return s;
     Tensor out = request.outputs().get(0);
+    inlineIntermediates(s, out);
     Stage dense = byTag(s, X86Computes.DENSE_PADDED);
     Stage conv = byTag(s, X86Computes.CONV_BLOCKED);
     if (dense != null || conv != null) {
-      inlineIntermediates(s, out);
       if (dense != null) X86Tiles.dense(s, s.get(out), dense, byTag(s, X86Computes.DENSE_PACK));
       else X86Tiles.conv2d(s, s.get(out), conv, byTag(s, X86Computes.CONV_PACK), byTag(s, X86Computes.CONV_PAD));
       return s;

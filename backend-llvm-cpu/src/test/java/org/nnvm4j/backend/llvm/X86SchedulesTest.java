@@ -16,8 +16,6 @@ import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.schedule.Lower;
 import org.nnvm4j.tensor.schedule.Schedule;
-import org.nnvm4j.tensor.schedule.Stage;
-import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.IrOps;
@@ -31,15 +29,9 @@ import org.nnvm4j.tensor.topi.Conv2d;
  * kernel's order against a double reference, {@code |got - ref| <= 1e-5 * sum|terms| + 1e-6}.
  */
 class X86SchedulesTest {
-  /** Lowers {@code out} the way GraphCompile does: the backend's schedule, then the untouched injective stages inlined. */
+  /** Lowers {@code out} with the backend's schedule, as GraphCompile does. */
   static PrimFunc lower(LlvmBackend backend, List<Tensor> args, Tensor out, String pattern, String master) {
     Schedule s = backend.schedule(new ScheduleRequest(List.of(out), pattern, master, Map.of()));
-    for (Stage st : s.stages()) {
-      if (st.op() instanceof ComputeOp c && c.reduceAxis().isEmpty() && c != out.op() && !st.isInlined() && st.relations().isEmpty()
-          && st.attachStage() == null && st.leafIterVars().stream().allMatch(iv -> st.kindOf(iv) == org.nnvm4j.tensor.tir.ForKind.SERIAL)) {
-        st.computeInline();
-      }
-    }
     List<Tensor> all = new ArrayList<>(args);
     all.add(out);
     return Lower.lower(s, all, "f");
