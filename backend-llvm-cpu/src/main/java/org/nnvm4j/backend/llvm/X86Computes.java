@@ -69,7 +69,7 @@ final class X86Computes {
 
   /**
    * {@code out[m, n] = sum_k data[m, k] * weight[n, k]}: weight packed to {@code [ceil(N/16), K, 16]},
-   * the product computed over rows and columns rounded up to the tile, then sliced.
+   * the product {@code [Mp, ceil(N/16), 16]} computed over rows rounded up to the tile, then read back as [M, N].
    */
   static Tensor dense(Tensor data, Tensor weight, String name) {
     long[] d = Topi.constShape(data, name);
@@ -80,10 +80,11 @@ final class X86Computes {
         i -> weight.get(clamp(IrOps.add(IrOps.mul(i.get(0), IrOps.i32(BLOCK)), i.get(2)), n), i.get(1)), name + "_pack", DENSE_PACK,
         Map.of());
     IterVar rk = Te.reduceAxis(k, "k");
+    Tensor padded = Te.computeN(Te.shape(mp, nb, BLOCK), i -> Te.sum(IrOps.mul(data.get(clamp(i.get(0), m), rk.var()),
+        packed.get(i.get(1), rk.var(), i.get(2))), rk), name + "_padded", DENSE_PADDED, Map.of());
     Expr bl = IrOps.i32(BLOCK);
-    Tensor padded = Te.computeN(Te.shape(mp, nb * BLOCK), i -> Te.sum(IrOps.mul(data.get(clamp(i.get(0), m), rk.var()),
-        packed.get(IrOps.floorDiv(i.get(1), bl), rk.var(), IrOps.floorMod(i.get(1), bl))), rk), name + "_padded", DENSE_PADDED, Map.of());
-    return Te.computeN(Te.shape(m, n), i -> padded.get(i), name, "dense", Map.of());
+    return Te.computeN(Te.shape(m, n), i -> padded.get(i.get(0), IrOps.floorDiv(i.get(1), bl), IrOps.floorMod(i.get(1), bl)), name,
+        "dense", Map.of());
   }
 
   /**

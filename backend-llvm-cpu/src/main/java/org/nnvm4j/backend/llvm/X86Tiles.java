@@ -22,10 +22,9 @@ final class X86Tiles {
     out.parallel(t[0]);
     product.computeAt(out, t[1]);
     List<IterVar> p = List.copyOf(product.leafIterVars());
-    IterVar m = p.get(0), n = p.get(1), k = p.get(2);
-    product.reorder(k, m, n);
-    product.unroll(m);
-    product.vectorize(n);
+    product.reorder(p.get(1), p.get(3), p.get(0), p.get(2));
+    product.unroll(p.get(0));
+    product.vectorize(p.get(2));
     packStage(pack);
   }
 
