@@ -25,8 +25,9 @@ import org.nnvm4j.tensor.topi.Conv2d;
 
 /**
  * The x86 strategy ({@link X86Computes} + {@link X86Schedules}) against plain Java references, over odd
- * sizes, strides, padding, dilation and groups, at 1 and 2 threads. Tolerance: float32 sums in the
- * kernel's order against a double reference, {@code |got - ref| <= 1e-5 * sum|terms| + 1e-6}.
+ * sizes, strides, padding, dilation and groups, at 1 thread (IEEE) and 2 threads with
+ * {@code -fp-contract=fast} (FMA). Tolerance: float32 sums in the kernel's order against a double
+ * reference, {@code |got - ref| <= 1e-5 * sum|terms| + 1e-6}.
  */
 class X86SchedulesTest {
   /** Lowers {@code out} with the backend's schedule, as GraphCompile does. */
@@ -39,7 +40,8 @@ class X86SchedulesTest {
 
   static LlvmBackend backend(int threads) {
     return (LlvmBackend) new LlvmBackendProvider().create(
-        new LlvmBackendProvider().targetKind().validate(Target.parse("llvm -num-threads=" + threads)));
+        new LlvmBackendProvider().targetKind().validate(Target.parse("llvm -num-threads=" + threads
+            + (threads == 2 ? " -fp-contract=fast" : ""))));
   }
 
   static float[] run(LlvmBackend backend, PrimFunc f, List<float[]> inputs, int outLength) {

@@ -74,7 +74,6 @@ final class Regions {
    */
   private record Span(Expr rest, long lo, long hi) {
     static Span of(Expr e, Map<Var, Expr> relaxed) {
-      if (!mentions(e, relaxed)) return new Span(e instanceof IntImm ? null : e, e instanceof IntImm i ? i.value() : 0, e instanceof IntImm i ? i.value() : 0);
       Expr num = e instanceof FloorDiv n ? n.a() : e instanceof FloorMod n ? n.a() : null;
       Long c = e instanceof FloorDiv n ? IrOps.asLong(n.b()) : e instanceof FloorMod n ? IrOps.asLong(n.b()) : null;
       if (num == null) {
@@ -85,6 +84,7 @@ final class Regions {
         }
         return sumOf(e, relaxed);
       }
+      if (!mentions(e, relaxed)) return new Span(e, 0, 0);
       Span s = c == null || c <= 0 ? null : of(num, relaxed);
       if (s == null) return null;
       Expr q = s.rest == null ? null : divExact(s.rest, c);
@@ -106,14 +106,8 @@ final class Regions {
         Expr negB = b.rest == null ? null : IrOps.mul(b.rest, IrOps.intImm(b.rest.dtype(), -1));
         return new Span(plus(a.rest, negB), a.lo - b.hi, a.hi - b.lo);
       }
-      if (e instanceof Mul n) {
-        Long k = IrOps.asLong(n.b());
-        Expr other = n.a();
-        if (k == null) {
-          k = IrOps.asLong(n.a());
-          other = n.b();
-        }
-        Span a = k == null ? null : of(other, relaxed);
+      if (e instanceof Mul n && Scaled.of(n) instanceof Scaled(long k, Expr other)) {
+        Span a = of(other, relaxed);
         if (a == null) return null;
         Expr r = a.rest == null ? null : IrOps.mul(a.rest, IrOps.intImm(a.rest.dtype(), k));
         return k >= 0 ? new Span(r, a.lo * k, a.hi * k) : new Span(r, a.hi * k, a.lo * k);
@@ -130,17 +124,20 @@ final class Regions {
         Expr a = divExact(n.a(), c), b = divExact(n.b(), c);
         return a == null || b == null ? null : IrOps.add(a, b);
       }
-      if (e instanceof Mul n) {
-        Long k = IrOps.asLong(n.b());
-        Expr other = n.a();
-        if (k == null) {
-          k = IrOps.asLong(n.a());
-          other = n.b();
-        }
-        if (k == null || k % c != 0) return null;
+      if (e instanceof Mul n && Scaled.of(n) instanceof Scaled(long k, Expr other) && k % c == 0) {
         return k == c ? other : IrOps.mul(other, IrOps.intImm(other.dtype(), k / c));
       }
       return null;
+    }
+  }
+
+  /** {@code k * other}: a product with a constant factor on either side. */
+  private record Scaled(long k, Expr other) {
+    static Scaled of(Mul n) {
+      Long k = IrOps.asLong(n.b());
+      if (k != null) return new Scaled(k, n.a());
+      k = IrOps.asLong(n.a());
+      return k == null ? null : new Scaled(k, n.b());
     }
   }
 
@@ -154,13 +151,7 @@ final class Regions {
       if (e instanceof Add n) return combine(of(n.a(), relaxed), of(n.b(), relaxed), 1);
       if (e instanceof Sub n) return combine(of(n.a(), relaxed), of(n.b(), relaxed), -1);
       if (e instanceof Mul n) {
-        Long k = IrOps.asLong(n.b());
-        Expr other = n.a();
-        if (k == null) {
-          k = IrOps.asLong(n.a());
-          other = n.b();
-        }
-        if (k == null) return mentions(e, relaxed) ? null : new Affine(e, 0, Map.of());
+        if (!(Scaled.of(n) instanceof Scaled(long k, Expr other))) return mentions(e, relaxed) ? null : new Affine(e, 0, Map.of());
         Affine a = of(other, relaxed);
         return a == null ? null : a.scale(k);
       }
