@@ -14,9 +14,11 @@ import org.nnvm4j.backend.Target;
 import org.nnvm4j.graph.Graph;
 import org.nnvm4j.graph.Node;
 import org.nnvm4j.graph.deploy.DeployGraph;
+import org.nnvm4j.graph.pass.FoldScaleAxis;
 import org.nnvm4j.graph.pass.FuseOps;
 import org.nnvm4j.graph.pass.InferShape;
 import org.nnvm4j.graph.pass.InferType;
+import org.nnvm4j.graph.pass.MaterializeOutputs;
 import org.nnvm4j.graph.pass.PlanMemory;
 import org.nnvm4j.graph.pass.PrecomputePrune;
 import org.nnvm4j.graph.pass.SimplifyInference;
@@ -40,8 +42,8 @@ public final class Compiler {
 
   /**
    * NNVM's {@code build_config(opt_level, add_pass)}: the context whose opt level enables
-   * SimplifyInference (0), FuseOps (1) and PrecomputePrune (2), plus the passes named in {@code addPass}
-   * whatever the level.
+   * SimplifyInference (0), FuseOps (1), PrecomputePrune (2) and FoldScaleAxis (3), plus the passes
+   * named in {@code addPass} whatever the level.
    */
   public static PassContext buildConfig(int optLevel, Set<String> addPass) {
     return PassContext.builder().optLevel(optLevel).require(addPass.toArray(String[]::new)).build();
@@ -50,7 +52,7 @@ public final class Compiler {
   /** The graph passes of {@link #build}, in order; each runs when the context's opt level enables it. */
   public static Sequential<Graph> graphPipeline() {
     return Sequential.of("graph.optimize", Graph.class, InferShape.pass(), InferType.pass(), SimplifyInference.pass(),
-        PrecomputePrune.pass(), FuseOps.pass());
+        FoldScaleAxis.pass(), PrecomputePrune.pass(), MaterializeOutputs.pass(), FuseOps.pass());
   }
 
   /** Builds with one dtype for every input, no params, opt level 2. */
@@ -79,6 +81,7 @@ public final class Compiler {
     PassContext gctx = ctx.toBuilder()
         .config(InferShape.INFO.name(), new InferShape.Config(allShapes))
         .config(InferType.INFO.name(), new InferType.Config(allTypes, defaultType))
+        .config(FoldScaleAxis.INFO.name(), new FoldScaleAxis.Config(params.keySet()))
         .config(PrecomputePrune.INFO.name(), new PrecomputePrune.Config(params.keySet()))
         .build();
     Graph g = graphPipeline().run(graph, gctx);

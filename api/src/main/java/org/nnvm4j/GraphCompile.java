@@ -67,6 +67,7 @@ final class GraphCompile {
     List<Integer> argNodes = new ArrayList<>();
     Map<Node, Integer> deployId = new HashMap<>();
     Map<String, Integer> funcNames = new HashMap<>();
+    Map<String, String> bySignature = new HashMap<>();
     List<Integer> rowPtr = new ArrayList<>(List.of(0));
     List<Integer> storage = new ArrayList<>();
     List<Shape> entryShapes = new ArrayList<>();
@@ -81,10 +82,15 @@ final class GraphCompile {
         nodes.add(new DeployGraph.DeployNode("null", n.name(), Map.of(), List.of()));
       } else {
         List<NodeEntry> inputs = externalInputs(gr);
-        String base = "fuse_" + String.join("_", gr.members().stream().map(m -> m.op().name()).toList());
-        int dup = funcNames.merge(base, 1, Integer::sum);
-        String func = dup == 1 ? base : base + "_" + (dup - 1);
-        funcs.add(lower(gr, inputs, g, shapes, types, func, backend, ctx));
+        String key = structure(gr, inputs, g, shapes, types);
+        String func = bySignature.get(key);
+        if (func == null) {
+          String base = "fuse_" + String.join("_", gr.members().stream().map(m -> m.op().name()).toList());
+          int dup = funcNames.merge(base, 1, Integer::sum);
+          func = dup == 1 ? base : base + "_" + (dup - 1);
+          bySignature.put(key, func);
+          funcs.add(lower(gr, inputs, g, shapes, types, func, backend, ctx));
+        }
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("func_name", func);
         attrs.put("num_inputs", Integer.toString(inputs.size()));
@@ -109,6 +115,25 @@ final class GraphCompile {
   /** Whether the backend's schedule left {@code st} as created: a stage it placed, split or annotated is kept. */
   private static boolean untouched(Stage st) {
     return st.attachStage() == null && st.relations().isEmpty() && st.leafIterVars().stream().allMatch(iv -> st.kindOf(iv) == ForKind.SERIAL);
+  }
+
+  /**
+   * What decides a group's function: the members' ops, attributes and wiring, and the input and output
+   * shapes and dtypes. Groups with equal structure share one function, as in TVM.
+   */
+  private static String structure(Group gr, List<NodeEntry> inputs, Graph g, Shape[] shapes, DType[] types) {
+    StringBuilder b = new StringBuilder();
+    for (NodeEntry e : inputs) b.append("in ").append(types[g.entryId(e)]).append(shapes[g.entryId(e)]).append(';');
+    for (Node m : gr.members()) {
+      b.append(m.op().name()).append(m.attrs()).append('(');
+      for (NodeEntry e : m.inputs()) {
+        int ext = inputs.indexOf(e);
+        b.append(ext >= 0 ? "in" + ext : "m" + gr.members().indexOf(e.node()) + "." + e.index()).append(',');
+      }
+      b.append(");");
+    }
+    NodeEntry out = new NodeEntry(gr.output(), 0);
+    return b.append("out ").append(types[g.entryId(out)]).append(shapes[g.entryId(out)]).toString();
   }
 
   /** The entries the group reads from outside, in order of first use. */

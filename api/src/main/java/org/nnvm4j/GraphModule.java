@@ -27,7 +27,10 @@ import org.nnvm4j.tensor.Shape;
  * The graph runtime (NNVM's {@code graph_runtime}): allocates the planned storage on a device once,
  * then {@link #setInput}, {@link #run} and {@link #getOutput}. Inputs are checked (name, dtype,
  * shape, open) in Java before anything is copied; every compiled call is bound once, at creation.
- * Not thread-safe; {@link #close()} frees the device memory and is idempotent.
+ * Also TVM's extras: params blobs ({@link #loadParams}, {@link #shareParams}), zero-copy inputs on
+ * CPU ({@link #setInputZeroCopy}), a debug run returning every node's output ({@link #runDebug}) and
+ * a per-call profile ({@link #setProfiling}, {@link #profile}). Not thread-safe; {@link #close()}
+ * frees the device memory and is idempotent.
  */
 public final class GraphModule implements AutoCloseable {
   private final DeployGraph graph;
@@ -117,7 +120,7 @@ public final class GraphModule implements AutoCloseable {
     for (int e = 0; e < n; e++) {
       int sid = graph.storageIds().get(e);
       if (sid < 0 || sid >= n) throw new CompileException(ErrorCode.MALFORMED_INPUT, Span.NONE, "bad storage id " + sid);
-      bytes[sid] = Math.max(bytes[sid], Math.multiplyExact(graph.shapes().get(e).numElements(), (long) graph.dtypes().get(e).bytes()));
+      bytes[sid] = Math.max(bytes[sid], entryBytes(e));
       maxId = Math.max(maxId, sid);
     }
     for (int sid = 0; sid <= maxId; sid++) storage.add(runtime.allocate(device, bytes[sid]));
@@ -137,7 +140,8 @@ public final class GraphModule implements AutoCloseable {
   /** The first {@code size} bytes of a larger planned block (storage shared by entries of different sizes). */
   private static DeviceBuffer view(DeviceBuffer block, long size, int entry) {
     MemorySegment seg = block.hostSegment().orElseThrow(() -> new CompileException(ErrorCode.UNSUPPORTED, Span.NONE, "entry " + entry
-        + " shares a larger storage block, but buffers on " + block.device() + " have no host view; compile the graph for this backend, which shares same-size blocks only"));
+        + " shares a larger storage block, but buffers on " + block.device()
+        + " have no host view; compile the graph for this backend, which shares same-size blocks only"));
     return new HostView(block.device(), seg.asSlice(0, size), block::isClosed);
   }
 

@@ -36,7 +36,7 @@ final class CompileCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     try (ImportedModel m = ModelOptions.load(model, options.shapes());
          CompiledGraph cg = ModelCompiler.compile(m, target, optLevel, options.shapes())) {
-      ModelCompiler.save(cg, target, m, out);
+      ModelCompiler.save(cg, m, out);
       w.printf("compiled %s for %s: %d nodes, %d params, inputs %s, outputs %s -> %s%n", model, target, m.graph().nodes().size(),
           m.params().size(), m.dataInputs(), m.outputNames(), out);
     }

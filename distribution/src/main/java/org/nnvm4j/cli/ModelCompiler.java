@@ -18,18 +18,16 @@ import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
 /**
- * Compiles an imported model and writes or reads the compiled folder: {@code deploy_graph.json},
- * the module as {@code Module.export} writes it, {@code params/} (one .npy per parameter, named in
- * {@code params.json}) and {@code manifest.json} (target, inputs, outputs).
+ * Compiles an imported model and writes the compiled folder: what {@link CompiledGraph#save} writes
+ * (deploy graph, params blob, target, exported module) plus {@code manifest.json}, the model's input
+ * and output names.
  */
 final class ModelCompiler {
-  static final String GRAPH = "deploy_graph.json";
   static final String MANIFEST = "manifest.json";
-  static final String PARAMS = "params.json";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** What {@code manifest.json} records. */
-  record Manifest(String target, List<String> inputs, List<String> outputs) {}
+  record Manifest(List<String> inputs, List<String> outputs) {}
 
   private ModelCompiler() {}
 
@@ -44,35 +42,14 @@ final class ModelCompiler {
     return Compiler.build(m.graph(), target, all, m.inputTypes(), DType.F32, params, PassContext.builder().optLevel(optLevel).build());
   }
 
-  /** Writes {@code cg} to {@code dir}. */
-  static void save(CompiledGraph cg, String target, ImportedModel m, Path dir) throws IOException {
-    Files.createDirectories(dir.resolve("params"));
-    Files.writeString(dir.resolve(GRAPH), cg.deployGraphJson());
-    cg.module().export(dir);
-    Map<String, String> files = new LinkedHashMap<>();
-    int i = 0;
-    for (Map.Entry<String, NDArray> p : cg.params().entrySet()) {
-      String f = "params/p" + i++ + ".npy";
-      NpyFile.write(dir.resolve(f), p.getValue());
-      files.put(p.getKey(), f);
-    }
-    JSON.writeValue(dir.resolve(PARAMS).toFile(), files);
-    JSON.writeValue(dir.resolve(MANIFEST).toFile(), new Manifest(target, m.dataInputs(), m.outputNames()));
+  /** Writes {@code cg} to {@code dir} ({@link CompiledGraph#save}) with a manifest of the model's input and output names. */
+  static void save(CompiledGraph cg, ImportedModel m, Path dir) throws IOException {
+    cg.save(dir);
+    JSON.writeValue(dir.resolve(MANIFEST).toFile(), new Manifest(m.dataInputs(), m.outputNames()));
   }
 
-  static Manifest manifest(Path dir) throws IOException { return JSON.readValue(dir.resolve(MANIFEST).toFile(), Manifest.class); }
-
-  /** The params of a compiled folder; files must lie in its {@code params/} folder. */
-  static Map<String, NDArray> params(Path dir) throws IOException {
-    @SuppressWarnings("unchecked")
-    Map<String, String> files = JSON.readValue(dir.resolve(PARAMS).toFile(), Map.class);
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    Path base = dir.resolve("params").toRealPath();
-    for (Map.Entry<String, String> e : files.entrySet()) {
-      Path f = dir.resolve(e.getValue()).toRealPath();
-      if (!f.startsWith(base)) throw CompileException.invalid("param file '%s' lies outside %s", e.getValue(), base);
-      out.put(e.getKey(), NpyFile.read(f));
-    }
-    return out;
+  static Manifest manifest(Path dir) throws IOException {
+    if (!Files.isRegularFile(dir.resolve(MANIFEST))) throw CompileException.invalid("%s is not a folder written by 'nnvm4j compile' (no %s)", dir, MANIFEST);
+    return JSON.readValue(dir.resolve(MANIFEST).toFile(), Manifest.class);
   }
 }

@@ -12,8 +12,6 @@ import org.nnvm4j.CompiledGraph;
 import org.nnvm4j.GraphModule;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
-import org.nnvm4j.backend.Module;
-import org.nnvm4j.backend.Target;
 import org.nnvm4j.graph.frontend.ImportedModel;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.NDArray;
@@ -78,15 +76,10 @@ final class RunCommand implements Callable<Integer> {
 
   private void runFolder(Map<String, NDArray> values) throws Exception {
     ModelCompiler.Manifest manifest = ModelCompiler.manifest(source);
-    Map<String, NDArray> params = ModelCompiler.params(source);
-    try (Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(manifest.target()));
-         Module module = backend.loadModule(source);
-         GraphModule gm = GraphModule.create(Files.readString(source.resolve(ModelCompiler.GRAPH)), module,
-             backend.runtime().devices().get(0))) {
-      params.forEach(gm::setInput);
+    try (CompiledGraph cg = CompiledGraph.load(source);
+         Backend backend = BackendRegistry.defaultRegistry().create(cg.module().target());
+         GraphModule gm = GraphModule.create(cg, backend.runtime().devices().get(0))) {
       execute(gm, values, manifest.inputs(), manifest.outputs());
-    } finally {
-      params.values().forEach(NDArray::close);
     }
   }
 

@@ -89,6 +89,9 @@ public final class Symbol {
   /** {@code data * scalar} (NNVM {@code __mul_scalar__}). */
   public static Symbol mulScalar(Symbol data, double scalar) { return create("__mul_scalar__", Map.of("scalar", num(scalar)), data); }
 
+  /** {@code scalar / data} (NNVM {@code __rdiv_scalar__}). */
+  public static Symbol rdivScalar(Symbol data, double scalar) { return create("__rdiv_scalar__", Map.of("scalar", num(scalar)), data); }
+
   public static Symbol clip(Symbol data, double min, double max) {
     return create("clip", Map.of("a_min", num(min), "a_max", num(max)), data);
   }

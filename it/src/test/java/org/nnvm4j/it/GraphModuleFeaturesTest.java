@@ -119,7 +119,7 @@ class GraphModuleFeaturesTest {
       m.setProfiling(true);
       for (int i = 0; i < 3; i++) m.run();
       List<GraphModule.OpProfile> p = m.profile();
-      assertThat(p).extracting(GraphModule.OpProfile::function).containsExactly("fuse_conv2d_broadcast_mul_broadcast_add_relu",
+      assertThat(p).extracting(GraphModule.OpProfile::function).containsExactly("fuse_conv2d_broadcast_add_relu",
           "fuse_max_pool2d", "fuse_flatten", "fuse_dense", "fuse_softmax");
       assertThat(p).allSatisfy(o -> {
         assertThat(o.calls()).isEqualTo(3);

@@ -101,10 +101,21 @@ class SmallCnnTest {
   @Test
   void optLevelsChangeTheDeployGraphOfTheConvNet() {
     assertThat(functions(CnnModels.convNet(), 0)).containsExactly("fuse_conv2d", "fuse___add_scalar__", "fuse_sqrt", "fuse_elemwise_div",
-        "fuse_expand_dims", "fuse_broadcast_mul", "fuse_elemwise_mul", "fuse_negative", "fuse_elemwise_add", "fuse_expand_dims_1",
+        "fuse_expand_dims", "fuse_broadcast_mul", "fuse_elemwise_mul", "fuse_negative", "fuse_elemwise_add", "fuse_expand_dims",
         "fuse_broadcast_add", "fuse_relu", "fuse_max_pool2d", "fuse_flatten", "fuse_dense", "fuse_softmax");
     assertThat(functions(CnnModels.convNet(), 2)).containsExactly("fuse_conv2d_broadcast_mul_broadcast_add_relu", "fuse_max_pool2d",
         "fuse_flatten", "fuse_dense", "fuse_softmax");
+    assertThat(functions(CnnModels.convNet(), 3)).containsExactly("fuse_conv2d_broadcast_add_relu", "fuse_max_pool2d",
+        "fuse_flatten", "fuse_dense", "fuse_softmax");
+  }
+
+  @Test
+  void groupsOfEqualStructureShareOneFunction() {
+    List<String> calls = functions(CnnModels.residualBlock(), 1);
+    assertThat(calls).filteredOn(f -> f.startsWith("fuse_conv2d")).hasSize(2).doesNotHaveDuplicates();
+    List<String> unfused = functions(CnnModels.residualBlock(), 0);
+    assertThat(unfused).filteredOn(f -> f.equals("fuse_conv2d")).hasSize(2);
+    assertThat(unfused).noneMatch(f -> f.startsWith("fuse_conv2d_"));
   }
 
   @Test
@@ -117,6 +128,34 @@ class SmallCnnTest {
       assertThat(cg.params().keySet()).containsExactlyInAnyOrder("conv1_w", "conv1_b", bn + "_scale_expand_output0",
           bn + "_shift_expand_output0", "fc_w", "fc_b");
       assertThat(cg.params().get(bn + "_scale_expand_output0").shape()).isEqualTo(Shape.of(8, 1, 1));
+    }
+  }
+
+  @Test
+  void aGraphThatOptimizesToNothingCopiesItsInput() {
+    org.nnvm4j.graph.Graph g = org.nnvm4j.graph.Graph.create(Symbol.dropout(Symbol.variable("x"), 0.2));
+    try (CompiledGraph cg = Compiler.build(g, "llvm", Map.of("x", Shape.of(4)), DType.F32);
+         GraphModule m = GraphModule.create(cg, Device.cpu(0))) {
+      assertThat(cg.deployGraph().nodes()).extracting(DeployGraph.DeployNode::funcName).containsExactly(null, "fuse_copy");
+      m.setInput("x", new float[] {1, -2, 3, -4}).run();
+      try (NDArray out = m.getOutput(0)) {
+        assertThat(out.toFloatArray()).containsExactly(1, -2, 3, -4);
+      }
+    }
+  }
+
+  @Test
+  void aGraphOfParamsOnlyIsPrecomputedAndCopiedOut() {
+    org.nnvm4j.graph.Graph g = org.nnvm4j.graph.Graph.create(Symbol.create("negative", "neg", Map.of(), Symbol.variable("p")));
+    try (CompiledGraph cg = Compiler.build(g, "llvm", Map.of(), Map.of(), DType.F32, Map.of("p", NDArray.of(1f, -2f)),
+        Compiler.buildConfig(2, Set.of()));
+         GraphModule m = GraphModule.create(cg, Device.cpu(0))) {
+      assertThat(cg.params().keySet()).containsExactly("neg_output0");
+      assertThat(cg.deployGraph().nodes()).extracting(DeployGraph.DeployNode::funcName).containsExactly(null, "fuse_copy");
+      m.run();
+      try (NDArray out = m.getOutput(0)) {
+        assertThat(out.toFloatArray()).containsExactly(-1f, 2f);
+      }
     }
   }
 

@@ -106,6 +106,27 @@ class OpenClKernelsTest {
   }
 
   @Test
+  void narrowIntegerLiteralsKeepTheirTypeSoBuiltinsResolve() {
+    Tensor a = Te.placeholder(Te.shape(300), DType.U8, "A");
+    Tensor c = Te.compute(a.shape(), i -> IrOps.max(a.get(i), IrOps.intImm(DType.U8, 7)), "C");
+    PrimFunc f = Lower.lower(backend.schedule(new ScheduleRequest(List.of(c), "elemwise", "maximum", Map.of())),
+        List.of(a, c), "clamp8");
+    try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
+      assertThat(m.source("cl")).contains("max(A[").contains(", ((uchar)7u))");
+      Runtime rt = backend.runtime();
+      byte[] in = new byte[300];
+      for (int i = 0; i < in.length; i++) in[i] = (byte) i;
+      try (DeviceBuffer x = rt.allocate(Device.opencl(0), 300); DeviceBuffer y = rt.allocate(Device.opencl(0), 300)) {
+        rt.copyFromHost(java.lang.foreign.MemorySegment.ofArray(in), x);
+        m.function("clamp8").call(List.of(x, y), new long[0]);
+        byte[] out = new byte[300];
+        rt.copyToHost(y, java.lang.foreign.MemorySegment.ofArray(out));
+        for (int i = 0; i < out.length; i++) assertThat(out[i] & 0xff).as("C[%d]", i).isEqualTo(Math.max(i & 0xff, 7));
+      }
+    }
+  }
+
+  @Test
   void aRowSumRunsOneThreadPerOutputElement() {
     Tensor a = Te.placeholder(Te.shape(37, 50), DType.F32, "A");
     IterVar k = Te.reduceAxis(50, "k");
@@ -130,14 +151,15 @@ class OpenClKernelsTest {
     Expr av = new BufferLoad(a, List.of(new Ramp(IrOps.mul(base, IrOps.i32(2)), IrOps.i32(2), lanes)));
     Expr bv = new Cast(DType.F32.withLanes(lanes), new Cast(DType.I32.withLanes(lanes), new BufferLoad(b, List.of(contiguous))));
     Expr sum = new Add(av, new Mul(bv, new Broadcast(IrOps.f32(2), lanes)));
-    Expr value = new Select(new GT(sum, new Broadcast(IrOps.f32(0), lanes)), sum,
-        new Sub(new Broadcast(IrOps.f32(0), lanes), sum));
+    Expr positive = new GT(sum, new Broadcast(IrOps.f32(0), lanes));
+    Expr value = new Add(new Select(positive, sum, new Sub(new Broadcast(IrOps.f32(0), lanes), sum)),
+        new Cast(DType.F32.withLanes(lanes), positive));
     Stmt body = new For(i, IrOps.i32(0), IrOps.i32(n / lanes), ForKind.THREAD_BINDING, "threadIdx.x",
         new BufferStore(c, value, List.of(contiguous)));
     PrimFunc f = new PrimFunc("vec", List.of(a, b, c), List.of(), body, Map.of());
     try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
       assertThat(m.source("cl")).contains("vstore4(").contains("vload4(0, B + (i * 4))").contains("convert_float4(convert_int4(")
-          .contains("((float4)(A[((i * 4) * 2) + 0 * 2], A[((i * 4) * 2) + 1 * 2], ").contains("((float4)(2.0f))");
+          .contains("((float4)(A[((i * 4) * 2) + 0 * 2], A[((i * 4) * 2) + 1 * 2], ").contains("((float4)(2.0f))").contains("convert_float4(-(");
       assertMatchesInterpreter(f, m, List.of(Shape.of(2 * n), Shape.of(n), Shape.of(n)), 0);
     }
   }

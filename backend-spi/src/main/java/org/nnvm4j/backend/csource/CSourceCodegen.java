@@ -128,6 +128,17 @@ public abstract class CSourceCodegen extends TirPrinter {
     };
   }
 
+  /** The type of {@code t} as stored in a buffer, where it may differ from the register type {@link #scalarType}. */
+  protected String elementType(DType t) { return scalarType(t); }
+
+  /** A load of element {@code index} of {@code buffer}, whose elements are {@code t}. */
+  protected String loadElement(String buffer, String index, DType t) { return buffer + "[" + index + "]"; }
+
+  /** The statement (without {@code ;}) storing {@code value} to element {@code index} of {@code buffer}. */
+  protected String storeElement(String buffer, String index, String value, DType t) {
+    return buffer + "[" + index + "] = " + value;
+  }
+
   /** The name of a vector type of {@code t.lanes()} lanes. */
   protected String vectorType(DType t) { throw unsupported("vector type " + t + " in C source"); }
 
@@ -183,7 +194,7 @@ public abstract class CSourceCodegen extends TirPrinter {
   protected String floatLiteral(double v, DType t) {
     if (Double.isNaN(v)) return "NAN";
     if (Double.isInfinite(v)) return v > 0 ? "INFINITY" : "(-INFINITY)";
-    String s = t.bits() == 32 ? Float.toString((float) v) + "f" : Double.toString(v);
+    String s = t.bits() <= 32 ? Float.toString((float) v) + "f" : Double.toString(v);
     return v < 0 ? "(" + s + ")" : s;
   }
 
@@ -199,7 +210,7 @@ public abstract class CSourceCodegen extends TirPrinter {
     usedNames.clear();
     List<String> params = new ArrayList<>();
     for (Buffer b : split.kernelBuffers()) {
-      params.add(addressSpace(b.scope()) + scalarType(b.dtype()) + "* restrict " + nameOf(b));
+      params.add(addressSpace(b.scope()) + elementType(b.dtype()) + "* restrict " + nameOf(b));
     }
     for (Var v : split.function().scalarParams()) params.add(scalarType(v.dtype()) + " " + nameOf(v));
     out.append(kernelQualifier()).append("void ").append(k.name()).append('(')
@@ -246,7 +257,7 @@ public abstract class CSourceCodegen extends TirPrinter {
           throw new InternalCompilerError("global allocation of " + b.name() + " inside a kernel; KernelSplit hoists them");
         }
         String size = b.shape().stream().map(this::expr).collect(Collectors.joining(" * "));
-        statement(addressSpace(b.scope()) + scalarType(b.dtype()) + " " + nameOf(b) + "[" + size + "];");
+        statement(addressSpace(b.scope()) + elementType(b.dtype()) + " " + nameOf(b) + "[" + size + "];");
         printStmt(n.body());
       }
       case Evaluate n -> {
@@ -291,7 +302,7 @@ public abstract class CSourceCodegen extends TirPrinter {
     } else if (idx.dtype().lanes() > 1) {
       throw unsupported("a scatter store to " + n.buffer().name());
     } else {
-      statement(nameOf(n.buffer()) + "[" + expr(idx) + "] = " + value + ";");
+      statement(storeElement(nameOf(n.buffer()), expr(idx), value, n.buffer().dtype()) + ";");
     }
   }
 
@@ -344,12 +355,12 @@ public abstract class CSourceCodegen extends TirPrinter {
     if (idx instanceof Ramp r) {
       List<String> lanes = new ArrayList<>();
       for (int k = 0; k < r.lanes(); k++) {
-        lanes.add(nameOf(n.buffer()) + "[" + expr(r.base()) + " + " + k + " * " + expr(r.stride()) + "]");
+        lanes.add(loadElement(nameOf(n.buffer()), expr(r.base()) + " + " + k + " * " + expr(r.stride()), n.buffer().dtype()));
       }
       return vectorLiteral(lanes, n.dtype());
     }
     if (idx.dtype().lanes() > 1) throw unsupported("a gather load from " + n.buffer().name() + " with a computed index vector");
-    return nameOf(n.buffer()) + "[" + expr(idx) + "]";
+    return loadElement(nameOf(n.buffer()), expr(idx), n.buffer().dtype());
   }
 
   private String call(Call n) {

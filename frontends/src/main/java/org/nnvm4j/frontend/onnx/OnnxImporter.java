@@ -35,12 +35,13 @@ import org.nnvm4j.tensor.Shape;
 public final class OnnxImporter {
   private final Path file;
   private final Map<String, Shape> shapeOverrides;
-  private final Values values = new Values();
+  private final Values values;
   private final List<String> problems = new ArrayList<>();
 
-  private OnnxImporter(Path file, Map<String, Shape> shapeOverrides) {
+  private OnnxImporter(Path file, Map<String, Shape> shapeOverrides, Map<String, NDArray> bindable) {
     this.file = file;
     this.shapeOverrides = shapeOverrides;
+    this.values = new Values(bindable);
   }
 
   /**
@@ -49,9 +50,19 @@ public final class OnnxImporter {
    * @param shapes input shapes that replace the declared ones (needed where the model has symbolic dims)
    * @throws CompileException naming the file and every node that cannot be imported
    */
-  public static ImportedModel importModel(Path file, Map<String, Shape> shapes) {
+  public static ImportedModel importModel(Path file, Map<String, Shape> shapes) { return importModel(file, shapes, Map.of()); }
+
+  /**
+   * Imports {@code file}, binding a data input to its value in {@code bindable} where a converter needs
+   * that input as a constant (a Reshape shape, Unsqueeze axes, Clip bounds given as graph inputs). A
+   * bound input becomes a parameter (a copy of the value): the graph is specialized to it, as it is to
+   * the input shapes. Inputs no converter needs as constants stay inputs.
+   *
+   * @throws CompileException naming the file and every node that cannot be imported
+   */
+  public static ImportedModel importModel(Path file, Map<String, Shape> shapes, Map<String, NDArray> bindable) {
     OnnxModelReader.Read read = OnnxModelReader.read(file);
-    OnnxImporter imp = new OnnxImporter(file, shapes);
+    OnnxImporter imp = new OnnxImporter(file, shapes, bindable);
     try {
       return imp.convert(read);
     } catch (RuntimeException e) {
@@ -111,6 +122,8 @@ public final class OnnxImporter {
     });
     inputShapes.keySet().retainAll(used);
     inputTypes.keySet().retainAll(used);
+    inputShapes.keySet().removeAll(values.bound);
+    inputTypes.keySet().removeAll(values.bound);
     return new ImportedModel(graph, params, inputShapes, inputTypes, outNames);
   }
 
@@ -190,10 +203,15 @@ public final class OnnxImporter {
     final Map<String, Symbol> symbols = new HashMap<>();
     final Map<String, NDArray> params = new LinkedHashMap<>();
     final Set<String> poisoned = new HashSet<>();
+    /** Data inputs bound to their values because a converter needed them as constants. */
+    final Set<String> bound = new HashSet<>();
+    private final Map<String, NDArray> bindable;
     private final Map<String, Shape> varShapes = new HashMap<>();
     private final Map<String, DType> varTypes = new HashMap<>();
     private final Map<Node, Shape[]> shapes = new IdentityHashMap<>();
     private final Map<Node, DType[]> types = new IdentityHashMap<>();
+
+    Values(Map<String, NDArray> bindable) { this.bindable = bindable; }
 
     Symbol symbol(String name) { return symbols.get(name); }
 
@@ -229,7 +247,15 @@ public final class OnnxImporter {
       Symbol s = symbols.get(name);
       if (s == null) return null;
       Node n = s.outputs().get(0).node();
-      return n.isVariable() ? params.get(n.name()) : null;
+      if (!n.isVariable()) return null;
+      NDArray v = params.get(n.name());
+      NDArray given = bindable.get(n.name());
+      if (v == null && given != null) {
+        v = NDArray.allocate(given.dtype(), given.shape()).copyFrom(given);
+        params.put(n.name(), v);
+        bound.add(n.name());
+      }
+      return v;
     }
 
     Shape shape(String name) {

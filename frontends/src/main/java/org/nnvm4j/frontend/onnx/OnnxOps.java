@@ -17,6 +17,7 @@ public final class OnnxOps {
     ShapeConverters.register(TABLE);
     NnConverters.register(TABLE);
     ReduceConverters.register(TABLE);
+    CompositeConverters.register(TABLE);
   }
 
   private OnnxOps() {}

@@ -8,7 +8,7 @@ import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
-/** ONNX ops that need no new graph op: Identity, Constant, Shape and Size (folded), Sum, inference-mode Dropout. */
+/** ONNX ops that need no new graph op: Identity, Constant, Shape and Size (folded), Expand, Sum, inference-mode Dropout. */
 final class TensorConverters {
   private TensorConverters() {}
 
@@ -20,6 +20,7 @@ final class TensorConverters {
       Shape s = known(n);
       return List.of(n.param("size", longs(new long[] {s.numElements()}, Shape.scalar())));
     });
+    t.put("Expand", TensorConverters::expand);
     t.put("Sum", n -> {
       // Variadic sum of same-shape inputs as a chain of adds; a single input is a copy.
       Symbol y = n.numInputs() == 1 ? n.op("copy", Map.of(), n.input(0)) : n.input(0);
@@ -49,6 +50,21 @@ final class TensorConverters {
     end = Math.clamp(end < 0 ? end + r : end, 0, r);
     long[] out = java.util.Arrays.copyOfRange(dims, (int) start, (int) Math.max(start, end));
     return List.of(n.param("shape", longs(out, Shape.of(out.length))));
+  }
+
+  /**
+   * Expand(x, shape) broadcasts x against a (constant) target shape: broadcast_add with zeros of that
+   * shape, whose result has the broadcast of both shapes, as Expand's has.
+   */
+  private static List<Symbol> expand(OnnxNode n) {
+    long[] target = n.constantInts(1);
+    if (target == null) throw n.unsupported("the shape input must be a constant (an initializer or Constant)");
+    org.nnvm4j.tensor.DType dtype = n.dtype(0);
+    if (dtype == null) throw n.unsupported("the input dtype must be known");
+    if (java.util.Arrays.stream(target).anyMatch(d -> d < 0)) throw n.unsupported("negative target dimension in " + java.util.Arrays.toString(target));
+    if (Shape.of(target).equals(n.shape(0))) return List.of(n.op("copy", Map.of(), n.input(0)));
+    Symbol zeros = n.param("zeros", NDArray.allocate(dtype, Shape.of(target)));
+    return List.of(n.op("broadcast_add", Map.of(), n.input(0), zeros));
   }
 
   private static Shape known(OnnxNode n) {

@@ -144,4 +144,31 @@ class OnnxImporterTest {
       assertThat(m.graph().ir()).contains("copy(%shape_shape)").contains("copy(%size_size)");
     }
   }
+
+  @Test
+  void inputsThatMustBeConstantAreBoundToGivenValues() throws Exception {
+    GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 2))
+        .addInput(TestModels.value("training_mode", org.nnvm4j.frontend.onnx.proto.Onnx.TensorProto.DataType.BOOL_VALUE))
+        .addOutput(TestModels.f32("y", 2))
+        .addNode(TestModels.node("Dropout", "d", new String[] {"x", "", "training_mode"}, new String[] {"y"})).build();
+    Path f = write("dropout.onnx", g, 13);
+    assertThatThrownBy(() -> OnnxImporter.importModel(f, Map.of()))
+        .hasMessageContaining("node 'd': ONNX Dropout (opset 13): input 'training_mode' must be a constant");
+    try (org.nnvm4j.tensor.NDArray off = org.nnvm4j.tensor.NDArray.allocate(DType.BOOL, Shape.scalar());
+         org.nnvm4j.tensor.NDArray x = org.nnvm4j.tensor.NDArray.of(1, 2);
+         ImportedModel m = OnnxImporter.importModel(f, Map.of(), Map.of("training_mode", off, "x", x))) {
+      assertThat(m.dataInputs()).containsExactly("x");
+      assertThat(m.graph().ir()).isEqualTo("Graph(%x) {\n  %1 = copy(%x)\n  ret %1\n}");
+    }
+  }
+
+  @Test
+  void absIsComposedExactlyFromRelu() throws Exception {
+    GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 3)).addOutput(TestModels.f32("y", 3))
+        .addNode(TestModels.node("Abs", "abs", new String[] {"x"}, new String[] {"y"})).build();
+    try (ImportedModel m = OnnxImporter.importModel(write("abs.onnx", g, 13), Map.of())) {
+      assertThat(m.graph().ir()).isEqualTo(
+          "Graph(%x) {\n  %1 = relu(%x)\n  %2 = negative(%x)\n  %3 = relu(%2)\n  %4 = elemwise_add(%1, %3)\n  ret %4\n}");
+    }
+  }
 }

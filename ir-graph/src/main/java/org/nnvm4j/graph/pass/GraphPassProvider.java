@@ -8,7 +8,7 @@ import org.nnvm4j.pass.PassProvider;
 public final class GraphPassProvider implements PassProvider {
   @Override
   public List<Pass<?>> passes() {
-    return List.of(InferShape.pass(), InferType.pass(), SimplifyInference.pass(), FuseOps.pass(), PrecomputePrune.pass(),
-        PlanMemory.pass());
+    return List.of(InferShape.pass(), InferType.pass(), SimplifyInference.pass(), FoldScaleAxis.pass(), FuseOps.pass(), PrecomputePrune.pass(),
+        MaterializeOutputs.pass(), PlanMemory.pass());
   }
 }

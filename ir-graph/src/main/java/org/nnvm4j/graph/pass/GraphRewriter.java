@@ -78,8 +78,18 @@ final class GraphRewriter {
       map.put(n, out);
     }
     if (!changed) return g;
-    List<NodeEntry> outputs = g.outputs().stream().map(e -> map.get(e.node()).get(e.index())).toList();
+    return withOutputs(g.outputs().stream().map(e -> map.get(e.node()).get(e.index())).toList());
+  }
+
+  /**
+   * The graph computing {@code outputs}, its shapes and dtypes inferred from the known variables. Graph
+   * attributes that are not per-entry arrays (e.g. {@link PrecomputePrune#PRECOMPUTE}) carry over.
+   */
+  Graph withOutputs(List<NodeEntry> outputs) {
     Graph r = Graph.create(outputs);
+    for (Map.Entry<String, Object> a : g.attrs().entrySet()) {
+      if (!(a.getValue() instanceof Object[])) r = r.withAttr(a.getKey(), a.getValue());
+    }
     r = InferShape.apply(r, only(r, shapes));
     if (g.attr(Graph.DTYPE, DType[].class) != null) r = InferType.apply(r, new InferType.Config(only(r, types), null));
     return r;

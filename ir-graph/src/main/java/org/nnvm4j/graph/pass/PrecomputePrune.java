@@ -38,10 +38,7 @@ public final class PrecomputePrune {
   private PrecomputePrune() {}
 
   public static Graph apply(Graph g, Set<String> params) {
-    Set<Node> pre = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Node n : g.nodes()) {
-      if (n.isVariable() ? params.contains(n.name()) : n.inputs().stream().allMatch(e -> pre.contains(e.node()))) pre.add(n);
-    }
+    Set<Node> pre = paramOnly(g, params);
     List<NodeEntry> cut = new ArrayList<>();
     Set<NodeEntry> seen = new HashSet<>();
     for (Node n : g.nodes()) {
@@ -74,6 +71,15 @@ public final class PrecomputePrune {
     if (shapes != null) sub = InferShape.apply(sub, subShapes);
     if (types != null) sub = InferType.apply(sub, new InferType.Config(subTypes, null));
     return pruned.withAttr(PRECOMPUTE, new Precompute(sub, List.copyOf(names.values())));
+  }
+
+  /** The parameter variables and the op nodes whose inputs are all such nodes. */
+  static Set<Node> paramOnly(Graph g, Set<String> params) {
+    Set<Node> pre = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Node n : g.nodes()) {
+      if (n.isVariable() ? params.contains(n.name()) : n.inputs().stream().allMatch(e -> pre.contains(e.node()))) pre.add(n);
+    }
+    return pre;
   }
 
   public static Pass<Graph> pass() {

@@ -41,6 +41,7 @@ class ElemwiseAndTransformOpsTest {
     assertExact(run("clip", Map.of("a_min", "-1", "a_max", "0.75"), x), Shape.of(5), new float[] {-1f, -0.5f, 0f, 0.5f, 0.75f});
     assertExact(run("leaky_relu", Map.of("alpha", "0.5"), x), Shape.of(5), new float[] {-1f, -0.25f, 0f, 0.5f, 2f});
     assertExact(run("dropout", Map.of(), x), Shape.of(5), x.toFloatArray());
+    assertExact(run("__rdiv_scalar__", Map.of("scalar", "2"), NDArray.of(-2f, -0.5f, 0.5f, 4f)), Shape.of(4), new float[] {-1f, -4f, 4f, 0.5f});
   }
 
   @Test

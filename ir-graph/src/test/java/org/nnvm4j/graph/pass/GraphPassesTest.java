@@ -122,6 +122,39 @@ class GraphPassesTest {
   }
 
   @Test
+  void foldScaleAxisMovesTheBatchNormScaleIntoTheConvWeights() {
+    Set<String> params = Set.of("w", "b", "gamma", "beta", "mean", "var", "fw", "fb");
+    Graph g = SimplifyInference.apply(inferred(smallCnn()));
+    Graph after = PrecomputePrune.apply(FoldScaleAxis.apply(g, params), params);
+    assertThat(after.ir()).isEqualTo("""
+        Graph(%x, %conv_fold_weight_output0, %conv_fold_bias_output0, %bn_shift_expand_output0, %fw, %fb) {
+          %3 = conv2d(%x, %conv_fold_weight_output0, %conv_fold_bias_output0, channels='2', kernel_size='(3, 3)', strides='(1, 1)', padding='(1, 1)', dilation='(1, 1)', groups='1', layout='NCHW', kernel_layout='OIHW', use_bias='True')
+          %5 = broadcast_add(%3, %bn_shift_expand_output0)
+          %6 = relu(%5)
+          %7 = max_pool2d(%6, pool_size='(2, 2)', strides='(2, 2)', padding='(0, 0)', layout='NCHW', ceil_mode='False')
+          %8 = flatten(%7)
+          %11 = dense(%8, %fw, %fb, units='3', use_bias='True')
+          %12 = softmax(%11, axis='-1')
+          ret %12
+        }""");
+    assertThat(FoldScaleAxis.apply(g, Set.of())).as("a scale computed at run time is not folded").isSameAs(g);
+  }
+
+  @Test
+  void materializeOutputsCopiesOutputsThatAreVariables() {
+    Graph g = InferType.apply(InferShape.apply(Graph.create(Symbol.group(v("a"), Symbol.create("exp", "e", Map.of(), v("b")))),
+        Map.of("a", Shape.of(2), "b", Shape.of(3))), InferType.Config.DEFAULT);
+    assertThat(MaterializeOutputs.apply(g).ir(List.of(Graph.SHAPE))).isEqualTo("""
+        Graph(%a: shape=[2], %b: shape=[3]) {
+          %1 = copy(%a), shape=[2]
+          %3 = exp(%b), shape=[3]
+          ret %1, %3
+        }""");
+    Graph computed = MaterializeOutputs.apply(g);
+    assertThat(MaterializeOutputs.apply(computed)).isSameAs(computed);
+  }
+
+  @Test
   void planMemoryReusesBlocksWhoseLifetimesEnded() {
     Symbol x = v("x");
     Symbol a = Symbol.create("exp", "a", Map.of(), x);

@@ -159,6 +159,18 @@ public final class Schedule {
     return cache;
   }
 
+  /**
+   * Factors the reduction loop {@code axis} (a root reduction axis or a loop split from one) of {@code t}'s
+   * stage out into a new stage of partial results indexed by it, which {@code t}'s stage then reduces (TVM's
+   * {@code rfactor}). Returns the partial-result tensor, whose first axis is {@code axis}'s; its loops can
+   * then be scheduled (parallel, vectorize) on their own. {@code t}'s stage starts unscheduled again.
+   */
+  public Tensor rfactor(Tensor t, IterVar axis) { return RFactor.apply(this, t, axis); }
+
+  Stage addComputeStageBefore(Operation op, Stage consumer) {
+    return addStage(op, stages.indexOf(consumer), "global");
+  }
+
   private Stage addStage(Operation op, int at, String scope) {
     Stage s = new Stage(this, op);
     s.setScope(scope);

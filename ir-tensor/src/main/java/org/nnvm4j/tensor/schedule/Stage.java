@@ -49,12 +49,16 @@ public final class Stage {
   }
 
   /**
-   * Replaces the operation by {@code newOp} (a cache rewrite). When {@code resetLoops}, the loops become
-   * the new op's axes; otherwise they stay (the new op keeps this stage's iteration variables).
+   * Replaces the operation by {@code newOp} (a cache or rfactor rewrite). When {@code resetLoops}, the loops
+   * become the new op's axes, unscheduled; otherwise they stay (the new op keeps this stage's iteration variables).
    */
   void replaceOp(ComputeOp newOp, boolean resetLoops) {
     this.op = newOp;
     if (resetLoops) {
+      relations.clear();
+      kinds.clear();
+      threadTags.clear();
+      pragmas.clear();
       leaves.clear();
       leaves.addAll(newOp.axis());
       leaves.addAll(newOp.reduceAxis());

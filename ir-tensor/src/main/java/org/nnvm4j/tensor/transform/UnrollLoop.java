@@ -58,8 +58,7 @@ public final class UnrollLoop {
       innerSteps = 1;
       For loop = (For) super.visit(n);
       Long ext = IrOps.asLong(loop.extent());
-      long steps = ext == null || innerSteps == Long.MAX_VALUE ? Long.MAX_VALUE : Math.multiplyHigh(ext, innerSteps) != 0
-          ? Long.MAX_VALUE : ext * innerSteps;
+      long steps = ext == null ? Long.MAX_VALUE : saturatingProduct(ext, innerSteps);
       boolean marked = n.kind() == ForKind.UNROLLED && cfg.explicitUnroll();
       boolean auto = n.kind() == ForKind.SERIAL && steps <= cfg.autoMaxStep();
       Stmt out = loop;
@@ -71,6 +70,14 @@ public final class UnrollLoop {
       }
       innerSteps = Math.max(saved, steps);
       return out;
+    }
+
+    private static long saturatingProduct(long a, long b) {
+      try {
+        return Math.multiplyExact(a, b);
+      } catch (ArithmeticException overflow) {
+        return Long.MAX_VALUE;
+      }
     }
 
     private static Stmt unroll(For loop, long ext) {

@@ -140,6 +140,16 @@ class GoldenLoweringTest {
       s.get(b).pragma(s.get(b).axis().get(1), "unroll_explicit", IrOps.i32(1));
       return lower(s, a, b);
     });
+    c.put("rfactor", () -> {
+      Tensor a = Te.placeholder(Te.shape(2, 10), DType.F32, "A");
+      IterVar k = Te.reduceAxis(10, "k");
+      Tensor y = Te.compute(Te.shape(2), i -> Te.sum(a.get(i, k.var()), k), "Y");
+      Schedule s = Schedule.create(y.op());
+      IterVar[] ks = s.get(y).split(k, 4);
+      Tensor rf = s.rfactor(y, ks[1]);
+      s.get(rf).parallel(s.get(rf).axis().get(0));
+      return lower(s, a, y);
+    });
     return c;
   }
 

@@ -15,10 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.schedule.Lower;
-import org.nnvm4j.tensor.schedule.Schedule;
-import org.nnvm4j.tensor.schedule.Stage;
-import org.nnvm4j.tensor.te.Te;
-import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.schedule.RandomSchedules;
 
 /** {@link TirParser} reads back what {@link TirPrinter} writes: {@code parse(print(f))} is structurally {@code f}. */
 class TirParserTest {
@@ -29,49 +26,15 @@ class TirParserTest {
     assertThat(TirPrinter.print(back)).isEqualTo(text);
   }
 
-  /**
-   * A random lowered program: T = A * 3 + 1, B = T * T, R[i] = sum_j B[i, j] over an m x n input (n symbolic
-   * or constant), with a random mix of split, tile, fuse, vectorize, parallel, unroll, computeAt,
-   * computeInline, cacheWrite, storageAlign and pragma, lowered through the whole TIR pipeline.
-   */
+  /** A random scheduled program ({@link RandomSchedules}) lowered through the whole TIR pipeline. */
   @Property(tries = 150)
   void parseOfPrintIsStructurallyTheSameProgram(@ForAll @IntRange(min = 1, max = 6) int m,
       @ForAll @IntRange(min = 1, max = 9) int n, @ForAll boolean symbolic, @ForAll @IntRange(min = 0, max = 5) int tStage,
       @ForAll @IntRange(min = 0, max = 4) int bStage, @ForAll @IntRange(min = 1, max = 4) int factor,
       @ForAll boolean cache, @ForAll boolean intType) {
-    DType t = intType ? DType.I32 : DType.F32;
-    Expr cols = symbolic ? Te.var("n") : IrOps.i32(n);
-    Tensor a = Te.placeholder(List.of(IrOps.i32(m), cols), t, "A");
-    Tensor tt = Te.compute(a.shape(), (i, j) -> IrOps.add(IrOps.mul(a.get(i, j), IrOps.constant(t, 3)), IrOps.one(t)), "T");
-    Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.mul(tt.get(i, j), tt.get(i, j)), "B");
-    IterVar k = Te.reduceAxis(cols, "k");
-    Tensor r = Te.compute(List.of(IrOps.i32(m)), i -> Te.sum(b.get(i, k.var()), k), "R");
-    Schedule s = Schedule.create(r.op());
-    Stage bs = s.get(b);
-    Stage ts = s.get(tt);
-    IterVar[] bj = bs.split(bs.axis().get(1), factor);
-    switch (bStage) {
-      case 1 -> bs.vectorize(bj[1]);
-      case 2 -> bs.parallel(bs.axis().get(0)).unroll(bj[1]);
-      case 3 -> bs.fuse(bs.axis().get(0), bj[0]);
-      case 4 -> bs.pragma(bs.axis().get(0), "auto_unroll_max_step", IrOps.i32(8));
-      default -> { }
-    }
-    switch (tStage) {
-      case 1 -> ts.computeInline();
-      case 2 -> ts.computeAt(bs, bs.leafIterVars().get(0));
-      case 3 -> ts.computeAt(bs, bs.leafIterVars().get(bs.leafIterVars().size() - 1));
-      case 4 -> {
-        if (!symbolic) ts.storageAlign(ts.axis().get(0), 4, 1);
-      }
-      case 5 -> ts.tile(ts.axis().get(0), ts.axis().get(1), 2, factor);
-      default -> { }
-    }
-    if (cache) {
-      Tensor rl = s.cacheWrite(r, "local");
-      s.get(rl).split(k, factor);
-    }
-    assertRoundTrip(Lower.lower(s, List.of(a, r), "random"));
+    RandomSchedules.Program p = RandomSchedules.build(m, n, symbolic, tStage, bStage, factor, cache,
+        intType ? DType.I32 : DType.F32);
+    assertRoundTrip(Lower.lower(p.schedule(), p.args(), "random"));
   }
 
   @Test

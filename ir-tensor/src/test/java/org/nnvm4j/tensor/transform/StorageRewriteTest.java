@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.NDArray;
+import org.nnvm4j.tensor.Shape;
+import org.nnvm4j.tensor.interp.Interpreter;
+import org.nnvm4j.tensor.schedule.Lower;
+import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.*;
 
 class StorageRewriteTest {
@@ -44,6 +51,25 @@ class StorageRewriteTest {
           B[i] = T1[i]
         }
         """);
+  }
+
+  @Test
+  void loweredChainOfIntermediatesReusesTheFirstBufferAndComputesTheSame() {
+    Tensor in = Te.placeholder(Te.shape(8), DType.I32, "A");
+    Tensor x1 = Te.compute(in.shape(), v -> IrOps.add(in.get(v), IrOps.i32(1)), "X1");
+    Tensor x2 = Te.compute(in.shape(), v -> IrOps.mul(x1.get(v), IrOps.i32(2)), "X2");
+    Tensor x3 = Te.compute(in.shape(), v -> IrOps.sub(x2.get(v), IrOps.i32(3)), "X3");
+    Tensor out = Te.compute(in.shape(), v -> IrOps.mul(x3.get(v), x3.get(v)), "B");
+    PrimFunc f = Lower.lower(Schedule.create(out.op()), List.of(in, out), "chain");
+    assertThat(f.toString()).contains("allocate X1[int32 * 8]").contains("allocate X2[int32 * 8]")
+        .doesNotContain("allocate X3").contains("X1[i_2] = (X2[i_2] - 3)");
+    int[] data = {5, -2, 0, 7, 1, 9, -4, 3};
+    try (NDArray na = NDArray.of(data, Shape.of(8)); NDArray nb = NDArray.allocate(DType.I32, Shape.of(8))) {
+      Interpreter.run(f, List.of(na, nb));
+      int[] want = new int[8];
+      for (int k = 0; k < 8; k++) want[k] = ((data[k] + 1) * 2 - 3) * ((data[k] + 1) * 2 - 3);
+      assertThat(nb.toIntArray()).containsExactly(want);
+    }
   }
 
   @Test

@@ -2,7 +2,13 @@ package org.nnvm4j.tensor.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.text.MessageFormat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.tir.*;
@@ -55,6 +61,33 @@ class VectorizeLoopTest {
         assertThat(f.body()).isEqualTo(((For) s).body());
       });
     }
+  }
+
+  @Test
+  void fallbackReasonGoesToTheDebugLog() {
+    Logger log = Logger.getLogger(VectorizeLoop.class.getName());
+    List<String> messages = new ArrayList<>();
+    Handler h = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        messages.add(MessageFormat.format(r.getMessage(), r.getParameters()));
+      }
+
+      @Override public void flush() {}
+
+      @Override public void close() {}
+    };
+    Level old = log.getLevel();
+    log.setLevel(Level.FINE);
+    log.addHandler(h);
+    try {
+      VectorizeLoop.apply(vloop(i, 4, new For(j, c(0), c(4), ForKind.SERIAL,
+          new BufferStore(b, IrOps.f32(1), List.of(new Add(new Mul(i, c(4)), j))))));
+    } finally {
+      log.removeHandler(h);
+      log.setLevel(old);
+    }
+    assertThat(messages).containsExactly("tir.vectorize-loop: loop i stays serial: the body has a nested loop over j");
   }
 
   @Test

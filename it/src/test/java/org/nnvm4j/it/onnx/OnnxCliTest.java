@@ -82,7 +82,8 @@ class OnnxCliTest {
         .contains("compiled").contains("inputs [x], outputs [y]");
     assertThat(out.resolve("deploy_graph.json")).exists();
     assertThat(out.resolve("libmodule.so")).exists();
-    assertThat(out.resolve("params/p0.npy")).exists();
+    assertThat(out.resolve("deploy_param.params")).exists();
+    assertThat(out.resolve("manifest.json")).exists();
     Path results = dir.resolve("results");
     String printed = run(0, "run", out.toString(), "--input", "x=" + input(), "--output-dir", results.toString());
     assertThat(printed).contains("output 0 (y)");
