@@ -15,8 +15,7 @@ import org.nnvm4j.tensor.topi.Topi;
 /**
  * The x86 computes of {@code dense} and {@code conv2d} (TVM's {@code dense_pack} and {@code conv2d_NCHWc}
  * strategy computes): the weight is repacked inside the kernel so that {@link #BLOCK} consecutive output
- * channels are contiguous, and the reduction runs over padded extents, so that {@link X86Dense} and
- * {@link X86Conv2d} can keep a full register tile without tail guards. The op's output is a slice of the
+ * channels are contiguous, and the reduction runs over padded extents, so that {@link X86Tiles} can keep a full register tile without tail guards. The op's output is a slice of the
  * padded result, in the graph's layout (row-major [M, N], NCHW).
  */
 final class X86Computes {
@@ -24,8 +23,8 @@ final class X86Computes {
   static final int BLOCK = 16;
   /** Dense rows per register tile: 6 x 2 vectors = 12 accumulators of 16 ymm registers. */
   static final int DENSE_ROWS = 6;
-  /** Output columns per conv register tile (6 x 2 vectors of output channels = 12 accumulators). */
-  static final int CONV_COLS = 6;
+  /** The attribute of the blocked conv product that names its tile's output columns. */
+  static final String TILE_COLS = "tile_cols";
 
   static final String DENSE_PACK = "dense_pack";
   static final String DENSE_PADDED = "dense_padded";
@@ -65,6 +64,17 @@ final class X86Computes {
 
   private static long ceil(long a, long b) { return (a + b - 1) / b; }
 
+  /**
+   * Output columns per conv register tile, 4 to 7 (x 2 vectors of channels: 8 to 14 of the 16 ymm
+   * registers hold accumulators), choosing the fewest padded columns, then the most columns. ResNet's
+   * widths (112, 56, 28, 14, 7) all take 7.
+   */
+  static int tileCols(long ow) {
+    int best = 7;
+    for (int c = 7; c >= 4; c--) if (ceil(ow, c) * c < ceil(ow, best) * best) best = c;
+    return best;
+  }
+
   private static Expr clamp(Expr e, long n) { return IrOps.min(IrOps.max(e, IrOps.i32(0)), IrOps.i32(n - 1)); }
 
   /**
@@ -99,7 +109,8 @@ final class X86Computes {
     int dh = p.dilation()[0], dw = p.dilation()[1];
     long oc = w[0], ic = w[1], kh = w[2], kw = w[3];
     long oh = Conv2d.outExtent(d[2], kh, sh, ph, dh), ow = Conv2d.outExtent(d[3], kw, sw, pw, dw);
-    long owp = ceil(ow, CONV_COLS) * CONV_COLS, ob = ceil(oc, BLOCK);
+    int cols = tileCols(ow);
+    long owp = ceil(ow, cols) * cols, ob = ceil(oc, BLOCK);
     long hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (owp - 1) * sw + (kw - 1) * dw + 1;
     Tensor pad = data;
     if (ph > 0 || pw > 0 || wp > d[3] || hp > d[2]) {
@@ -124,7 +135,7 @@ final class X86Computes {
       Expr x = IrOps.add(IrOps.mul(i.get(3), IrOps.i32(sw)), IrOps.mul(rx.var(), IrOps.i32(dw)));
       return Te.sum(IrOps.mul(padData.get(i.get(0), rc.var(), y, x), packed.get(i.get(1), rc.var(), ry.var(), rx.var(), i.get(4))),
           rc, ry, rx);
-    }, name + "_nchwc", CONV_BLOCKED, Map.of());
+    }, name + "_nchwc", CONV_BLOCKED, Map.of(TILE_COLS, cols));
     Expr bl = IrOps.i32(BLOCK);
     return Te.computeN(Te.shape(d[0], oc, oh, ow),
         i -> blocked.get(i.get(0), IrOps.floorDiv(i.get(1), bl), i.get(2), i.get(3), IrOps.floorMod(i.get(1), bl)), name, Conv2d.TAG,

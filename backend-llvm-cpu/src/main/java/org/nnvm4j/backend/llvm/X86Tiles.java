@@ -3,6 +3,7 @@ package org.nnvm4j.backend.llvm;
 import java.util.List;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
+import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.tir.IterVar;
 
 /**
@@ -28,17 +29,17 @@ final class X86Tiles {
     packStage(pack);
   }
 
-  /** Conv2d: output tiles of 16 channels x {@link X86Computes#CONV_COLS} columns; (batch, channel block, row) in parallel. */
+  /** Conv2d: output tiles of 16 channels x {@link X86Computes#tileCols} columns; (batch, channel block, row) in parallel. */
   static void conv2d(Schedule s, Stage out, Stage product, Stage pack, Stage pad) {
     List<IterVar> ax = out.axis();
     IterVar[] c = out.split(ax.get(1), X86Computes.BLOCK);
-    IterVar[] x = out.split(ax.get(3), X86Computes.CONV_COLS);
+    IterVar[] x = out.split(ax.get(3), (Integer) ((ComputeOp) product.op()).attrs().get(X86Computes.TILE_COLS));
     out.reorder(ax.get(0), c[0], ax.get(2), x[0], c[1], x[1]);
     IterVar rows = out.fuse(out.fuse(ax.get(0), c[0]), ax.get(2));
     out.parallel(rows);
     product.computeAt(out, x[0]);
     List<IterVar> p = List.copyOf(product.leafIterVars());
-    product.reorder(p.get(0), p.get(1), p.get(2), p.get(5), p.get(6), p.get(7), p.get(3), p.get(4));
+    product.reorder(p.get(0), p.get(1), p.get(2), p.get(6), p.get(7), p.get(5), p.get(3), p.get(4));
     product.unroll(p.get(3));
     product.vectorize(p.get(4));
     packStage(pack);

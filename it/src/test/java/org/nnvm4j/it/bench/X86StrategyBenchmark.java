@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code l<stage>_<kernel>[s2]} is the ResNet stage's conv (s2: stride 2, 1x1: the downsample projection).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
