@@ -65,13 +65,13 @@ final class X86Computes {
   private static long ceil(long a, long b) { return (a + b - 1) / b; }
 
   /**
-   * Output columns per conv register tile, 4 to 7 (x 2 vectors of channels: 8 to 14 of the 16 ymm
-   * registers hold accumulators), choosing the fewest padded columns, then the most columns. ResNet's
-   * widths (112, 56, 28, 14, 7) all take 7.
+   * Output columns per conv register tile, 4 to 6 (x 2 vectors of channels: 8 to 12 accumulators, which
+   * with 2 weight vectors and a broadcast fit the 16 ymm registers; 7 columns spilled an accumulator
+   * and ran at half the speed), choosing the fewest padded columns, then the most columns.
    */
   static int tileCols(long ow) {
-    int best = 7;
-    for (int c = 7; c >= 4; c--) if (ceil(ow, c) * c < ceil(ow, best) * best) best = c;
+    int best = 6;
+    for (int c = 6; c >= 4; c--) if (ceil(ow, c) * c < ceil(ow, best) * best) best = c;
     return best;
   }
 
@@ -98,9 +98,10 @@ final class X86Computes {
   }
 
   /**
-   * NCHW conv2d (groups = 1) computed in blocked form: data zero-padded (and widened so that the output
-   * width rounds up to the tile), OIHW weight packed to {@code [ceil(O/16), I, KH, KW, 16]}, the product
-   * {@code [N, ceil(O/16), OH, OWp, 16]}, then read back as NCHW.
+   * NCHW conv2d (groups = 1) computed in blocked form: data zero-padded into NHWC (widened so that the
+   * output width rounds up to the tile; channels innermost, as the reduction runs over them innermost),
+   * OIHW weight packed to {@code [ceil(O/16), KH, KW, I, 16]}, the product {@code [N, ceil(O/16), OH, OWp, 16]},
+   * then read back as NCHW.
    */
   static Tensor conv2d(Tensor data, Tensor weight, Conv2d.Params p, String name) {
     long[] d = Topi.constShape(data, name);
@@ -112,19 +113,15 @@ final class X86Computes {
     int cols = tileCols(ow);
     long owp = ceil(ow, cols) * cols, ob = ceil(oc, BLOCK);
     long hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (owp - 1) * sw + (kw - 1) * dw + 1;
-    Tensor pad = data;
-    if (ph > 0 || pw > 0 || wp > d[3] || hp > d[2]) {
-      pad = Te.computeN(Te.shape(d[0], ic, hp, wp), i -> {
-        Expr y = IrOps.sub(i.get(2), IrOps.i32(ph)), x = IrOps.sub(i.get(3), IrOps.i32(pw));
-        Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
-            IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
-        return IrOps.select(inside, data.get(i.get(0), i.get(1), clamp(y, d[2]), clamp(x, d[3])), IrOps.zero(data.dtype()));
-      }, name + "_pad", CONV_PAD, Map.of());
-    }
-    Tensor padData = pad;
-    Tensor packed = Te.computeN(Te.shape(ob, ic, kh, kw, BLOCK), i -> {
+    Tensor pad = Te.computeN(Te.shape(d[0], hp, wp, ic), i -> {
+      Expr y = IrOps.sub(i.get(1), IrOps.i32(ph)), x = IrOps.sub(i.get(2), IrOps.i32(pw));
+      Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
+          IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
+      return IrOps.select(inside, data.get(i.get(0), i.get(3), clamp(y, d[2]), clamp(x, d[3])), IrOps.zero(data.dtype()));
+    }, name + "_pad", CONV_PAD, Map.of());
+    Tensor packed = Te.computeN(Te.shape(ob, kh, kw, ic, BLOCK), i -> {
       Expr o = IrOps.add(IrOps.mul(i.get(0), IrOps.i32(BLOCK)), i.get(4));
-      Expr v = weight.get(clamp(o, oc), i.get(1), i.get(2), i.get(3));
+      Expr v = weight.get(clamp(o, oc), i.get(3), i.get(1), i.get(2));
       return oc % BLOCK == 0 ? v : IrOps.select(IrOps.lt(o, IrOps.i32(oc)), v, IrOps.zero(weight.dtype()));
     }, name + "_kernel_pack", CONV_PACK, Map.of());
     IterVar rc = Te.reduceAxis(ic, "rc");
@@ -133,7 +130,7 @@ final class X86Computes {
     Tensor blocked = Te.computeN(Te.shape(d[0], ob, oh, owp, BLOCK), i -> {
       Expr y = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh)));
       Expr x = IrOps.add(IrOps.mul(i.get(3), IrOps.i32(sw)), IrOps.mul(rx.var(), IrOps.i32(dw)));
-      return Te.sum(IrOps.mul(padData.get(i.get(0), rc.var(), y, x), packed.get(i.get(1), rc.var(), ry.var(), rx.var(), i.get(4))),
+      return Te.sum(IrOps.mul(pad.get(i.get(0), y, x, rc.var()), packed.get(i.get(1), ry.var(), rx.var(), rc.var(), i.get(4))),
           rc, ry, rx);
     }, name + "_nchwc", CONV_BLOCKED, Map.of(TILE_COLS, cols));
     Expr bl = IrOps.i32(BLOCK);

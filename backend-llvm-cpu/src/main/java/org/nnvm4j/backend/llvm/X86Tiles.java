@@ -43,10 +43,10 @@ final class X86Tiles {
     product.unroll(p.get(3));
     product.vectorize(p.get(4));
     packStage(pack);
-    if (pad != null) {
-      List<IterVar> pa = pad.axis();
-      pad.parallel(pad.fuse(pa.get(0), pa.get(1)));
-    }
+    List<IterVar> pa = pad.axis();
+    IterVar padRows = pad.fuse(pa.get(0), pa.get(1));
+    pad.reorder(padRows, pa.get(3), pa.get(2)); // read NCHW rows contiguously; one NHWC row stays in L1
+    pad.parallel(padRows);
   }
 
   private static void packStage(Stage pack) {
