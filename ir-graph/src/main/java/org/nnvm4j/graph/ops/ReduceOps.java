@@ -12,12 +12,13 @@ import org.nnvm4j.graph.OpPattern;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.topi.Reduction;
 
-/** Reductions over axes (NNVM level 4): sum, max, mean, with {@code axis}, {@code keepdims} and {@code exclude}. */
+/** Reductions over axes (NNVM level 4): sum, max, min, prod, mean, with {@code axis}, {@code keepdims} and {@code exclude}. */
 public final class ReduceOps {
   private ReduceOps() {}
 
   public static List<Op> ops() {
-    return List.of(reduce("sum", Reduction.Kind.SUM), reduce("max", Reduction.Kind.MAX), reduce("mean", Reduction.Kind.MEAN));
+    return List.of(reduce("sum", Reduction.Kind.SUM), reduce("max", Reduction.Kind.MAX), reduce("min", Reduction.Kind.MIN),
+        reduce("prod", Reduction.Kind.PROD), reduce("mean", Reduction.Kind.MEAN));
   }
 
   private static Op reduce(String name, Reduction.Kind kind) {

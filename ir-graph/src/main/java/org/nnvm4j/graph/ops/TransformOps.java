@@ -14,7 +14,10 @@ import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.topi.Transform;
 
-/** Layout ops (NNVM level 1 and 4): reshape, transpose, flatten, concatenate, expand_dims, squeeze; all injective. */
+/**
+ * Layout ops (NNVM level 1 and 4): reshape, transpose, flatten, concatenate, expand_dims, squeeze,
+ * strided_slice, take; all injective.
+ */
 public final class TransformOps {
   private TransformOps() {}
 
@@ -67,11 +70,54 @@ public final class TransformOps {
               }
               return new Shape[] {Shape.of(out)};
             })
-            .compute((a, in) -> List.of(Transform.squeeze(in.get(0), squeezeAxes(a, shape(in.get(0))), "squeeze"))).build());
+            .compute((a, in) -> List.of(Transform.squeeze(in.get(0), squeezeAxes(a, shape(in.get(0))), "squeeze"))).build(),
+        injective("strided_slice", "NumPy's data[begin:end:stride] per dimension (negative values count from the end;"
+            + " dimensions not listed are whole).").inputs("data")
+            .attr("begin", null, "the first index per dimension", OpAttrs.INTS)
+            .attr("end", null, "the end (exclusive) per dimension", OpAttrs.INTS)
+            .attr("stride", "()", "the step per dimension (nonzero; 1 when not listed)", OpAttrs.INTS)
+            .inferShape((a, in) -> {
+              if (in[0] == null) return null;
+              long[][] b = sliceSpec(a, in[0].rank());
+              return new Shape[] {Shape.of(Transform.sliceShape(in[0].toArray(), b[0], b[1], b[2]))};
+            })
+            .compute((a, in) -> {
+              long[][] b = sliceSpec(a, in.get(0).ndim());
+              return List.of(Transform.stridedSlice(in.get(0), b[0], b[1], b[2], "strided_slice"));
+            }).build(),
+        Op.builder("take").describe("Gathers slices of data along axis at the (integer) indices; negative indices count"
+            + " from the end.").pattern(OpPattern.INJECTIVE).inputs("data", "indices")
+            .attr("axis", "0", "the axis to gather along", OpAttrs.INT)
+            .inferType((a, in) -> in[0] == null ? null : new org.nnvm4j.tensor.DType[] {in[0]})
+            .inferShape((a, in) -> {
+              if (in[0] == null || in[1] == null) return null;
+              int axis = normalizeAxis(intAttr(a, "axis"), in[0].rank());
+              return new Shape[] {Shape.of(Transform.takeShape(in[0].toArray(), in[1].toArray(), axis))};
+            })
+            .compute((a, in) -> List.of(Transform.take(in.get(0), in.get(1), normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()),
+                "take"))).build());
   }
 
   private static Op.Builder injective(String name, String doc) {
     return Op.builder(name).describe(doc).pattern(OpPattern.INJECTIVE).inferType((a, in) -> OpRules.sameType(in));
+  }
+
+  /** begin, end and stride of strided_slice for every one of {@code rank} dimensions: unlisted ones are whole. */
+  private static long[][] sliceSpec(Map<String, String> a, int rank) {
+    int[] begin = intsAttr(a, "begin");
+    int[] end = intsAttr(a, "end");
+    int[] stride = intsAttr(a, "stride");
+    if (begin.length > rank || end.length != begin.length || stride.length > begin.length) {
+      throw CompileException.invalid("begin has %d values, end %d and stride %d for rank %d", begin.length, end.length, stride.length, rank);
+    }
+    long[][] out = new long[3][rank];
+    for (int d = 0; d < rank; d++) {
+      out[0][d] = d < begin.length ? begin[d] : 0;
+      out[1][d] = d < end.length ? end[d] : Long.MAX_VALUE;
+      out[2][d] = d < stride.length ? stride[d] : 1;
+      if (out[2][d] == 0) throw CompileException.invalid("stride of dimension %d is 0", d);
+    }
+    return out;
   }
 
   static Shape shape(org.nnvm4j.tensor.te.Tensor t) { return Shape.of(org.nnvm4j.tensor.topi.Topi.constShape(t, t.name())); }

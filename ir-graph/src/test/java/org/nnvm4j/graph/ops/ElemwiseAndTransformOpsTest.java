@@ -87,6 +87,35 @@ class ElemwiseAndTransformOpsTest {
     assertExact(run("squeeze", Map.of("axis", "(1,)"), a), Shape.of(2, 2), av);
   }
 
+  @Test
+  void stridedSliceClampsAndStepsBackwards() {
+    NDArray x = random(7, 3, 5);
+    float[] v = x.toFloatArray();
+    // rows 1.., columns from the last back to (excluding) 0 in steps of 2: columns 4 and 2.
+    float[] want = new float[4];
+    int k = 0;
+    for (int i = 1; i < 3; i++) for (int j = 4; j > 0; j -= 2) want[k++] = v[i * 5 + j];
+    assertExact(run("strided_slice", Map.of("begin", "(1, -1)", "end", "(1000, 0)", "stride", "(1, -2)"), x), Shape.of(2, 2), want);
+    // Only the first dimension listed; begin past the end gives an empty slice.
+    assertExact(run("strided_slice", Map.of("begin", "(-2,)", "end", "(3,)"), x), Shape.of(2, 5), java.util.Arrays.copyOfRange(v, 5, 15));
+    assertThat(run("strided_slice", Map.of("begin", "(5,)", "end", "(9,)"), x).shape()).isEqualTo(Shape.of(0, 5));
+  }
+
+  @Test
+  void takeGathersWithNegativeIndices() {
+    NDArray x = random(8, 3, 4);
+    float[] v = x.toFloatArray();
+    NDArray idx = NDArray.of(new int[] {-1, 0, 2, 1}, Shape.of(2, 2));
+    float[] rows = new float[16];
+    int[] at = {2, 0, 2, 1};
+    for (int i = 0; i < 4; i++) System.arraycopy(v, at[i] * 4, rows, i * 4, 4);
+    assertExact(run("take", Map.of("axis", "0"), x, idx), Shape.of(2, 2, 4), rows);
+    float[] cols = new float[12];
+    int[] colAt = {3, 0, 2, 1};
+    for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) cols[i * 4 + j] = v[i * 4 + colAt[j]];
+    assertExact(run("take", Map.of("axis", "-1"), x, idx), Shape.of(3, 2, 2), cols);
+  }
+
   private static float[] concatRows(float[] bv) {
     float[] out = new float[24];
     for (int i = 0; i < 2; i++) {

@@ -10,12 +10,12 @@ import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.tir.Var;
 
-/** Reductions over a set of axes (TOPI's {@code reduction}): sum, max, mean; tag {@code comm_reduce}. */
+/** Reductions over a set of axes (TOPI's {@code reduction}): sum, max, min, prod, mean; tag {@code comm_reduce}. */
 public final class Reduction {
   public static final String TAG = "comm_reduce";
 
   /** Which reduction. */
-  public enum Kind { SUM, MAX, MEAN }
+  public enum Kind { SUM, MAX, MIN, PROD, MEAN }
 
   private Reduction() {}
 
@@ -51,7 +51,12 @@ public final class Reduction {
         }
       }
       IterVar[] ax = axes.toArray(IterVar[]::new);
-      return kind == Kind.MAX ? Te.max(a.get(src), ax) : Te.sum(a.get(src), ax);
+      return switch (kind) {
+        case MAX -> Te.max(a.get(src), ax);
+        case MIN -> Te.min(a.get(src), ax);
+        case PROD -> Te.prod(a.get(src), ax);
+        case SUM, MEAN -> Te.sum(a.get(src), ax);
+      };
     }, kind == Kind.MEAN ? name + "_sum" : name, TAG, Map.of());
     if (kind != Kind.MEAN) return r;
     Expr n = IrOps.constant(a.dtype(), count);

@@ -11,7 +11,7 @@ import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Var;
 
-/** Injective layout computes (TOPI's {@code transform}): reshape, transpose, concatenate, expand_dims, squeeze; tag {@code injective}. */
+/** Injective layout computes (TOPI's {@code transform}): reshape, transpose, concatenate, expand_dims, squeeze, strided_slice, take; tag {@code injective}. */
 public final class Transform {
   public static final String TAG = "injective";
 
@@ -89,5 +89,76 @@ public final class Transform {
       for (int d = 0; d < a.ndim(); d++) src.add(dropped[d] ? IrOps.i32(0) : idx.get(k++));
       return a.get(src);
     }, name, TAG, Map.of());
+  }
+
+  /**
+   * NumPy slicing of extent {@code n} by {@code begin:end:stride} (negative begin/end count from the end,
+   * both clamp): {@code {first index, output extent}}.
+   */
+  public static long[] slice(long n, long begin, long end, long stride) {
+    if (stride == 0) throw CompileException.invalid("slice stride must not be 0");
+    if (begin < 0) begin += n;
+    if (end < 0) end += n;
+    if (stride > 0) {
+      begin = Math.clamp(begin, 0, n);
+      end = Math.clamp(end, 0, n);
+      return new long[] {begin, Math.max(0, Math.ceilDiv(end - begin, stride))};
+    }
+    begin = Math.clamp(begin, -1, n - 1);
+    end = Math.clamp(end, -1, n - 1);
+    return new long[] {begin, Math.max(0, Math.ceilDiv(begin - end, -stride))};
+  }
+
+  /** The extents of {@code in} sliced by per-dimension {@code begin}, {@code end}, {@code stride} (see {@link #slice}). */
+  public static long[] sliceShape(long[] in, long[] begin, long[] end, long[] stride) {
+    long[] out = new long[in.length];
+    for (int d = 0; d < in.length; d++) out[d] = slice(in[d], begin[d], end[d], stride[d])[1];
+    return out;
+  }
+
+  /** {@code out[i...] = a[first_d + i_d * stride_d ...]}: NumPy's {@code a[begin:end:stride]} in every dimension. */
+  public static Tensor stridedSlice(Tensor a, long[] begin, long[] end, long[] stride, String name) {
+    long[] in = Topi.constShape(a, name);
+    if (begin.length != in.length || end.length != in.length || stride.length != in.length) {
+      throw CompileException.invalid("%s: begin, end and stride need %d values each", name, in.length);
+    }
+    long[] out = sliceShape(in, begin, end, stride);
+    return Te.computeN(Te.shape(out), idx -> {
+      List<Expr> src = new ArrayList<>();
+      for (int d = 0; d < in.length; d++) {
+        long first = slice(in[d], begin[d], end[d], stride[d])[0];
+        src.add(IrOps.add(IrOps.i32(first), IrOps.mul(idx.get(d), IrOps.i32(stride[d]))));
+      }
+      return a.get(src);
+    }, name, TAG, Map.of());
+  }
+
+  /**
+   * {@code out[p..., j..., q...] = data[p..., indices[j...], q...]} along {@code axis}: the index is read
+   * from {@code indices} (negative counts from the end) and clamped into bounds.
+   */
+  public static Tensor take(Tensor data, Tensor indices, int axis, String name) {
+    long[] ds = Topi.constShape(data, name);
+    long[] is = Topi.constShape(indices, name);
+    if (!indices.dtype().isIntegral()) throw CompileException.invalid("%s: indices must be integers, got %s", name, indices.dtype());
+    long[] out = takeShape(ds, is, axis);
+    return Te.computeN(Te.shape(out), idx -> {
+      List<Expr> at = new ArrayList<>(idx.subList(axis, axis + is.length));
+      Expr k = IrOps.cast(org.nnvm4j.tensor.DType.I32, indices.get(at));
+      k = IrOps.select(IrOps.lt(k, IrOps.i32(0)), IrOps.add(k, IrOps.i32(ds[axis])), k);
+      List<Expr> src = new ArrayList<>(idx.subList(0, axis));
+      src.add(Topi.clamp(k, ds[axis]));
+      src.addAll(idx.subList(axis + is.length, idx.size()));
+      return data.get(src);
+    }, name, TAG, Map.of());
+  }
+
+  /** {@code data[:axis] + indices + data[axis+1:]}. */
+  public static long[] takeShape(long[] data, long[] indices, int axis) {
+    long[] out = new long[data.length - 1 + indices.length];
+    System.arraycopy(data, 0, out, 0, axis);
+    System.arraycopy(indices, 0, out, axis, indices.length);
+    System.arraycopy(data, axis + 1, out, axis + indices.length, data.length - axis - 1);
+    return out;
   }
 }
