@@ -16,7 +16,7 @@ import org.nnvm4j.tensor.topi.Transform;
 
 /**
  * Layout ops (NNVM level 1 and 4): reshape, transpose, flatten, concatenate, expand_dims, squeeze,
- * strided_slice, take; all injective.
+ * strided_slice, take, trilu, gather_elements; all injective.
  */
 public final class TransformOps {
   private TransformOps() {}
@@ -95,7 +95,28 @@ public final class TransformOps {
               return new Shape[] {Shape.of(Transform.takeShape(in[0].toArray(), in[1].toArray(), axis))};
             })
             .compute((a, in) -> List.of(Transform.take(in.get(0), in.get(1), normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()),
-                "take"))).build());
+                "take"))).build(),
+        injective("trilu", "Keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dimensions,"
+            + " zeroes the rest.").inputs("data")
+            .attr("upper", "True", "keep the upper triangle", OpAttrs.BOOL)
+            .attr("k", "0", "the diagonal offset", OpAttrs.INT)
+            .inferShape((a, in) -> {
+              if (in[0] != null && in[0].rank() < 2) throw CompileException.invalid("trilu needs rank >= 2, got %s", in[0]);
+              return OpRules.firstShape(in);
+            })
+            .compute((a, in) -> List.of(Transform.trilu(in.get(0), OpAttrs.boolAttr(a, "upper"), intAttr(a, "k"), "trilu"))).build(),
+        Op.builder("gather_elements").describe("out[i...] = data[i...] with the index along axis taken from indices[i...].")
+            .pattern(OpPattern.INJECTIVE).inputs("data", "indices")
+            .attr("axis", "0", "the axis indexed", OpAttrs.INT)
+            .inferType((a, in) -> in[0] == null ? null : new org.nnvm4j.tensor.DType[] {in[0]})
+            .inferShape((a, in) -> {
+              if (in[0] == null || in[1] == null) return null;
+              normalizeAxis(intAttr(a, "axis"), in[0].rank());
+              if (in[0].rank() != in[1].rank()) throw CompileException.invalid("data %s and indices %s ranks differ", in[0], in[1]);
+              return new Shape[] {in[1]};
+            })
+            .compute((a, in) -> List.of(Transform.gatherElements(in.get(0), in.get(1),
+                normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()), "gather_elements"))).build());
   }
 
   private static Op.Builder injective(String name, String doc) {

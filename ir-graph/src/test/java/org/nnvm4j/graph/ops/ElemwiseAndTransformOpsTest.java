@@ -116,6 +116,25 @@ class ElemwiseAndTransformOpsTest {
     assertExact(run("take", Map.of("axis", "-1"), x, idx), Shape.of(3, 2, 2), cols);
   }
 
+  @Test
+  void triluAndGatherElements() {
+    NDArray x = random(9, 3, 4);
+    float[] v = x.toFloatArray();
+    float[] upper = new float[12], lower = new float[12];
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 4; j++) {
+        upper[i * 4 + j] = j - i >= 1 ? v[i * 4 + j] : 0f;
+        lower[i * 4 + j] = j - i <= -1 ? v[i * 4 + j] : 0f;
+      }
+    }
+    assertExact(run("trilu", Map.of("k", "1"), x), Shape.of(3, 4), upper);
+    assertExact(run("trilu", Map.of("upper", "False", "k", "-1"), x), Shape.of(3, 4), lower);
+    NDArray idx = NDArray.of(new int[] {0, -1, 2, 1}, Shape.of(2, 2));
+    // axis 1: out[i][j] = x[i][idx[i][j]]; axis 0: out[i][j] = x[idx[i][j]][j].
+    assertExact(run("gather_elements", Map.of("axis", "1"), x, idx), Shape.of(2, 2), new float[] {v[0], v[3], v[6], v[5]});
+    assertExact(run("gather_elements", Map.of("axis", "0"), x, idx), Shape.of(2, 2), new float[] {v[0], v[9], v[8], v[5]});
+  }
+
   private static float[] concatRows(float[] bv) {
     float[] out = new float[24];
     for (int i = 0; i < 2; i++) {

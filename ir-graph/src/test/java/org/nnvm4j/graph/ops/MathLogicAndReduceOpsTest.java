@@ -143,4 +143,24 @@ class MathLogicAndReduceOpsTest {
       assertThat(prod.getDouble(j)).isCloseTo(p, org.assertj.core.data.Offset.offset(Math.abs(p) * 1e-5 + 1e-12));
     }
   }
+
+  @Test
+  void argMaxArgMinWithTiesAndCumsum() {
+    NDArray x = NDArray.of(new float[] {1f, 3f, 3f, -2f, 0f, -2f}, Shape.of(2, 3));
+    NDArray first = run("argmax", Map.of("axis", "1"), x);
+    assertThat(first.dtype()).isEqualTo(DType.I64);
+    assertThat(first.shape()).isEqualTo(Shape.of(2));
+    assertThat(values(first)).containsExactly(1, 1);
+    assertThat(values(run("argmax", Map.of("axis", "-1", "select_last_index", "True"), x))).containsExactly(2, 1);
+    NDArray min = run("argmin", Map.of("axis", "1", "keepdims", "True", "select_last_index", "True"), x);
+    assertThat(min.shape()).isEqualTo(Shape.of(2, 1));
+    assertThat(values(min)).containsExactly(0, 2);
+    assertThat(values(run("argmin", Map.of("axis", "0"), x))).containsExactly(1, 1, 1);
+
+    NDArray c = NDArray.of(new float[] {1f, 2f, 3f, 4f, 5f, 6f}, Shape.of(2, 3));
+    assertThat(values(run("cumsum", Map.of("axis", "1"), c))).containsExactly(1, 3, 6, 4, 9, 15);
+    assertThat(values(run("cumsum", Map.of("axis", "1", "exclusive", "True"), c))).containsExactly(0, 1, 3, 0, 4, 9);
+    assertThat(values(run("cumsum", Map.of("axis", "0", "reverse", "True"), c))).containsExactly(5, 7, 9, 4, 5, 6);
+    assertThat(values(run("cumsum", Map.of("axis", "1", "reverse", "True", "exclusive", "True"), c))).containsExactly(5, 3, 0, 11, 6, 0);
+  }
 }

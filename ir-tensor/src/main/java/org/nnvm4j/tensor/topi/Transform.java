@@ -11,7 +11,7 @@ import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Var;
 
-/** Injective layout computes (TOPI's {@code transform}): reshape, transpose, concatenate, expand_dims, squeeze, strided_slice, take; tag {@code injective}. */
+/** Injective layout computes (TOPI's {@code transform}): reshape, transpose, concatenate, expand_dims, squeeze, strided_slice, take, trilu, gather_elements; tag {@code injective}. */
 public final class Transform {
   public static final String TAG = "injective";
 
@@ -160,5 +160,36 @@ public final class Transform {
     System.arraycopy(indices, 0, out, axis, indices.length);
     System.arraycopy(data, axis + 1, out, axis + indices.length, data.length - axis - 1);
     return out;
+  }
+
+  /**
+   * {@code out[p..., i, j] = a[p..., i, j]} where {@code j - i >= k} ({@code upper}) or {@code j - i <= k}
+   * (lower), else 0: the triangles of the last two dimensions.
+   */
+  public static Tensor trilu(Tensor a, boolean upper, long k, String name) {
+    if (a.ndim() < 2) throw CompileException.invalid("%s: needs at least 2 dimensions, got %d", name, a.ndim());
+    return Te.computeN(a.shape(), idx -> {
+      Expr diff = IrOps.sub(idx.get(idx.size() - 1), idx.get(idx.size() - 2));
+      Expr keep = upper ? IrOps.ge(diff, IrOps.i32(k)) : IrOps.le(diff, IrOps.i32(k));
+      return IrOps.select(keep, a.get(idx), IrOps.zero(a.dtype()));
+    }, name, TAG, Map.of());
+  }
+
+  /**
+   * {@code out[i...] = data[i...]} with the index along {@code axis} replaced by {@code indices[i...]}
+   * (negative counts from the end; clamped into bounds); the output has the shape of {@code indices}.
+   */
+  public static Tensor gatherElements(Tensor data, Tensor indices, int axis, String name) {
+    long[] ds = Topi.constShape(data, name);
+    Topi.constShape(indices, name);
+    if (indices.ndim() != data.ndim()) throw CompileException.invalid("%s: data and indices ranks differ", name);
+    if (!indices.dtype().isIntegral()) throw CompileException.invalid("%s: indices must be integers, got %s", name, indices.dtype());
+    return Te.computeN(indices.shape(), idx -> {
+      Expr k = IrOps.cast(org.nnvm4j.tensor.DType.I32, indices.get(idx));
+      k = IrOps.select(IrOps.lt(k, IrOps.i32(0)), IrOps.add(k, IrOps.i32(ds[axis])), k);
+      List<Expr> src = new ArrayList<>(idx);
+      src.set(axis, Topi.clamp(k, ds[axis]));
+      return data.get(src);
+    }, name, TAG, Map.of());
   }
 }
