@@ -31,9 +31,9 @@ final class TensorConverters {
       n.onlyAttrs("dtype", "k");
       Shape s = known(n);
       if (s.rank() != 2) throw n.unsupported("the input must be 2-D, got " + s);
-      DType t = n.hasAttr("dtype") ? OnnxDTypes.of((int) n.attrInt("dtype", 0)) : n.dtype(0);
-      if (t == null) throw n.unsupported("the output dtype is not supported");
-      NDArray out = NDArray.allocate(t, s);
+      DType dtype = n.hasAttr("dtype") ? OnnxDTypes.of((int) n.attrInt("dtype", 0)) : n.dtype(0);
+      if (dtype == null) throw n.unsupported("the output dtype is not supported");
+      NDArray out = NDArray.allocate(dtype, s);
       long k = n.attrInt("k", 0);
       for (long i = 0; i < s.dim(0); i++) if (i + k >= 0 && i + k < s.dim(1)) out.setDouble(i * s.dim(1) + i + k, 1);
       return List.of(n.param("eye", out));
