@@ -33,6 +33,7 @@ final class ElementwiseConverters {
     unary(t, "Round", "round");
     unary(t, "Sin", "sin");
     unary(t, "Cos", "cos");
+    for (String f : List.of("Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh")) unary(t, f, f.toLowerCase(java.util.Locale.ROOT));
     unary(t, "Erf", "erf");
     unary(t, "Sign", "sign");
     unary(t, "Not", "logical_not");

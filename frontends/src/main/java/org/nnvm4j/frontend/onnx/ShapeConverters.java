@@ -10,7 +10,7 @@ import org.nnvm4j.tensor.Shape;
 
 /**
  * Layout ONNX ops: Reshape, Flatten, Transpose, Concat, Unsqueeze, Squeeze, Slice, Gather, GatherElements,
- * Split, Tile, Trilu, DepthToSpace.
+ * Split, Tile, Trilu, DepthToSpace, Pad.
  */
 final class ShapeConverters {
   private ShapeConverters() {}
@@ -49,6 +49,7 @@ final class ShapeConverters {
       return List.of(n.op("trilu", Map.of("upper", OnnxNode.bool(n.attrInt("upper", 1) != 0), "k", Long.toString(k)), n.input(0)));
     });
     t.put("DepthToSpace", ShapeConverters::depthToSpace);
+    t.put("Pad", ShapeConverters::pad);
     t.put("Gather", n -> {
       n.onlyAttrs("axis");
       return List.of(n.op("take", Map.of("axis", Long.toString(n.attrInt("axis", 0))), n.input(0), n.input(1)));
@@ -227,6 +228,52 @@ final class ShapeConverters {
     Symbol y = n.op("reshape", Map.of("shape", tuple(six)), n.input(0));
     y = n.op("transpose", Map.of("axes", tuple(perm)), y);
     return List.of(n.op("reshape", Map.of("shape", tuple(s.dim(0), c / (b * b), h * b, w * b)), y));
+  }
+
+  /**
+   * Pad: opsets 1 to 10 give pads (opset 1: paddings) and value as attributes; 11 and later pads,
+   * constant_value and (18) axes as constant inputs. Pads list all begins, then all ends.
+   */
+  private static List<Symbol> pad(OnnxNode n) {
+    Shape s = n.shape(0);
+    if (s == null) throw n.unsupported("the input shape must be known");
+    int r = s.rank();
+    long[] pads;
+    double value = 0;
+    long[] axes = null;
+    if (n.opset() < 11) {
+      n.onlyAttrs("pads", "paddings", "value", "mode");
+      pads = n.hasAttr("pads") ? n.attrInts("pads") : n.attrInts("paddings");
+      value = n.attrFloat("value", 0f);
+    } else {
+      n.onlyAttrs("mode");
+      pads = n.constantInts(1);
+      if (n.hasInput(2)) {
+        org.nnvm4j.tensor.NDArray v = n.constant(2);
+        if (v == null || v.numElements() != 1) throw n.unsupported("constant_value must be a one-element constant");
+        value = v.getDouble(0);
+      }
+      if (n.hasInput(3)) {
+        axes = n.constantInts(3);
+        if (axes == null) throw n.unsupported("axes must be a constant");
+      }
+    }
+    if (pads == null) throw n.unsupported("pads must be a constant");
+    int k = axes == null ? r : axes.length;
+    if (pads.length != 2 * k) throw n.unsupported("pads has " + pads.length + " values for " + k + " axes");
+    long[] before = new long[r], after = new long[r];
+    for (int i = 0; i < k; i++) {
+      long ax = axes == null ? i : axes[i];
+      if (ax < -r || ax >= r) throw n.unsupported("axis " + ax + " is out of range for rank " + r);
+      int d = (int) (ax < 0 ? ax + r : ax);
+      before[d] = pads[i];
+      after[d] = pads[i + k];
+    }
+    String mode = n.attrString("mode", "constant");
+    if (!List.of("constant", "edge", "reflect", "wrap").contains(mode)) throw n.unsupported("mode '" + mode + "' is not supported");
+    if (!Double.isFinite(value)) throw n.unsupported("a non-finite pad value is not supported");
+    return List.of(n.op("pad", Map.of("pad_before", tuple(before), "pad_after", tuple(after), "mode", mode,
+        "pad_value", Double.toString(value)), n.input(0)));
   }
 
   static long[] axes(OnnxNode n, int inputSince) {

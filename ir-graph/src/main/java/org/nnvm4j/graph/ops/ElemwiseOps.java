@@ -41,7 +41,8 @@ public final class ElemwiseOps {
     ops.add(unary("sqrt", "sqrt(x) element-wise.", x -> IrOps.call(x.dtype(), "sqrt", x)));
     ops.add(unary("sigmoid", "1 / (1 + e^-x) element-wise.", x -> IrOps.call(x.dtype(), "sigmoid", x)));
     ops.add(unary("tanh", "tanh(x) element-wise.", x -> IrOps.call(x.dtype(), "tanh", x)));
-    for (String f : List.of("floor", "ceil", "round", "trunc", "sin", "cos", "erf")) {
+    for (String f : List.of("floor", "ceil", "round", "trunc", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+        "acosh", "atanh", "erf")) {
       ops.add(unary(f, f + "(x) element-wise" + (f.equals("round") ? ", halves to even." : "."), x -> IrOps.call(x.dtype(), f, x)));
     }
     ops.add(unary("abs", "|x| element-wise.", x -> x.dtype().isFloat() ? IrOps.call(x.dtype(), "fabs", x)

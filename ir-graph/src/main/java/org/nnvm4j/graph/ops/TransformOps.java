@@ -16,7 +16,7 @@ import org.nnvm4j.tensor.topi.Transform;
 
 /**
  * Layout ops (NNVM level 1 and 4): reshape, transpose, flatten, concatenate, expand_dims, squeeze,
- * strided_slice, take, trilu, gather_elements; all injective.
+ * strided_slice, take, trilu, gather_elements, pad; all injective.
  */
 public final class TransformOps {
   private TransformOps() {}
@@ -116,7 +116,22 @@ public final class TransformOps {
               return new Shape[] {in[1]};
             })
             .compute((a, in) -> List.of(Transform.gatherElements(in.get(0), in.get(1),
-                normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()), "gather_elements"))).build());
+                normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()), "gather_elements"))).build(),
+        injective("pad", "Pads (or, negative, crops) each dimension: constant fill, edge, reflect or wrap.").inputs("data")
+            .attr("pad_before", null, "elements added before, per dimension", OpAttrs.INTS)
+            .attr("pad_after", null, "elements added after, per dimension", OpAttrs.INTS)
+            .attr("mode", "constant", "constant, edge, reflect or wrap", OpAttrs.oneOf("constant", "edge", "reflect", "wrap"))
+            .attr("pad_value", "0", "the fill of mode constant", OpAttrs.FLOAT)
+            .inferShape((a, in) -> {
+              if (in[0] == null) return null;
+              int[] b = intsAttr(a, "pad_before"), e = intsAttr(a, "pad_after");
+              if (b.length != in[0].rank() || e.length != in[0].rank()) throw CompileException.invalid("pads need %d values per side", in[0].rank());
+              long[] out = new long[b.length];
+              for (int d = 0; d < out.length; d++) out[d] = in[0].dim(d) + b[d] + e[d];
+              return new Shape[] {Shape.of(out)};
+            })
+            .compute((a, in) -> List.of(Transform.pad(in.get(0), longs(intsAttr(a, "pad_before")), longs(intsAttr(a, "pad_after")),
+                a.get("mode"), OpAttrs.floatAttr(a, "pad_value"), "pad"))).build());
   }
 
   private static Op.Builder injective(String name, String doc) {
@@ -140,6 +155,8 @@ public final class TransformOps {
     }
     return out;
   }
+
+  private static long[] longs(int[] v) { return Arrays.stream(v).asLongStream().toArray(); }
 
   static Shape shape(org.nnvm4j.tensor.te.Tensor t) { return Shape.of(org.nnvm4j.tensor.topi.Topi.constShape(t, t.name())); }
 

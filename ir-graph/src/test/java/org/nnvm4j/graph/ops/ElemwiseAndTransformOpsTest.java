@@ -135,6 +135,28 @@ class ElemwiseAndTransformOpsTest {
     assertExact(run("gather_elements", Map.of("axis", "0"), x, idx), Shape.of(2, 2), new float[] {v[0], v[9], v[8], v[5]});
   }
 
+  @Test
+  void padModes() {
+    NDArray x = NDArray.of(1f, 2f, 3f, 4f);
+    Map<String, String> p = Map.of("pad_before", "(2,)", "pad_after", "(1,)");
+    assertExact(run("pad", withMode(p, "constant", "9"), x), Shape.of(7), new float[] {9f, 9f, 1f, 2f, 3f, 4f, 9f});
+    assertExact(run("pad", withMode(p, "edge", "0"), x), Shape.of(7), new float[] {1f, 1f, 1f, 2f, 3f, 4f, 4f});
+    assertExact(run("pad", withMode(p, "reflect", "0"), x), Shape.of(7), new float[] {3f, 2f, 1f, 2f, 3f, 4f, 3f});
+    assertExact(run("pad", withMode(p, "wrap", "0"), x), Shape.of(7), new float[] {3f, 4f, 1f, 2f, 3f, 4f, 1f});
+    // Negative pads crop; a 2-D constant pad fills whole rows and columns.
+    assertExact(run("pad", Map.of("pad_before", "(-1,)", "pad_after", "(-2,)"), x), Shape.of(1), new float[] {2f});
+    NDArray m = NDArray.of(new float[] {1f, 2f, 3f, 4f}, Shape.of(2, 2));
+    assertExact(run("pad", Map.of("pad_before", "(1, 0)", "pad_after", "(0, 1)"), m), Shape.of(3, 3),
+        new float[] {0f, 0f, 0f, 1f, 2f, 0f, 3f, 4f, 0f});
+  }
+
+  private static Map<String, String> withMode(Map<String, String> p, String mode, String value) {
+    Map<String, String> out = new java.util.HashMap<>(p);
+    out.put("mode", mode);
+    out.put("pad_value", value);
+    return out;
+  }
+
   private static float[] concatRows(float[] bv) {
     float[] out = new float[24];
     for (int i = 0; i < 2; i++) {

@@ -61,6 +61,16 @@ class MathLogicAndReduceOpsTest {
     assertUnary("sign", x, Math::signum, DType.F32);
     assertUnary("sin", x, v -> (float) Math.sin(v), DType.F32);
     assertUnary("cos", x, v -> (float) Math.cos(v), DType.F32);
+    assertUnary("tan", x, Math::tan, DType.F32);
+    assertUnary("sinh", x, Math::sinh, DType.F32);
+    assertUnary("cosh", x, Math::cosh, DType.F32);
+    assertUnary("atan", x, Math::atan, DType.F32);
+    NDArray unit = NDArray.of(-0.9f, -0.3f, 0.2f, 0.75f);
+    assertUnary("asin", unit, Math::asin, DType.F32);
+    assertUnary("acos", unit, Math::acos, DType.F32);
+    assertUnary("atanh", unit, v -> 0.5 * Math.log((1 + v) / (1 - v)), DType.F32);
+    assertUnary("asinh", unit, v -> Math.copySign(Math.log(Math.abs(v) + Math.sqrt(v * v + 1)), v), DType.F32);
+    assertUnary("acosh", NDArray.of(1f, 1.5f, 10f), v -> Math.log(v + Math.sqrt(v * v - 1)), DType.F32);
     assertUnary("isnan", NDArray.of(1f, Float.NaN, Float.POSITIVE_INFINITY), v -> truth(Double.isNaN(v)), DType.BOOL);
     NDArray ints = NDArray.of(new int[] {-3, 0, 4}, Shape.of(3));
     assertUnary("abs", ints, Math::abs, DType.I32);

@@ -11,7 +11,7 @@ import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Var;
 
-/** Injective layout computes (TOPI's {@code transform}): reshape, transpose, concatenate, expand_dims, squeeze, strided_slice, take, trilu, gather_elements; tag {@code injective}. */
+/** Injective layout computes (TOPI's {@code transform}): reshape, transpose, concatenate, expand_dims, squeeze, strided_slice, take, trilu, gather_elements, pad; tag {@code injective}. */
 public final class Transform {
   public static final String TAG = "injective";
 
@@ -190,6 +190,45 @@ public final class Transform {
       List<Expr> src = new ArrayList<>(idx);
       src.set(axis, Topi.clamp(k, ds[axis]));
       return data.get(src);
+    }, name, TAG, Map.of());
+  }
+
+  /**
+   * {@code a} padded by {@code before[d]} and {@code after[d]} elements per dimension (negative values
+   * crop). Mode {@code constant} fills {@code value}; {@code edge} repeats the border, {@code reflect}
+   * mirrors about it (pads shorter than the extent), {@code wrap} continues periodically.
+   */
+  public static Tensor pad(Tensor a, long[] before, long[] after, String mode, double value, String name) {
+    long[] in = Topi.constShape(a, name);
+    if (before.length != in.length || after.length != in.length) throw CompileException.invalid("%s: pads need %d values per side", name, in.length);
+    long[] out = new long[in.length];
+    for (int d = 0; d < in.length; d++) {
+      out[d] = in[d] + before[d] + after[d];
+      if (out[d] < 0) throw CompileException.invalid("%s: dimension %d would have extent %d", name, d, out[d]);
+      if (mode.equals("reflect") && (before[d] >= in[d] || after[d] >= in[d])) {
+        throw CompileException.invalid("%s: reflect pads of dimension %d must be shorter than its extent %d", name, d, in[d]);
+      }
+    }
+    return Te.computeN(Te.shape(out), idx -> {
+      List<Expr> src = new ArrayList<>();
+      Expr inside = IrOps.bool(true);
+      for (int d = 0; d < in.length; d++) {
+        Expr j = IrOps.sub(idx.get(d), IrOps.i32(before[d]));
+        Expr n = IrOps.i32(in[d]);
+        switch (mode) {
+          case "reflect" -> {
+            j = IrOps.select(IrOps.lt(j, IrOps.i32(0)), IrOps.sub(IrOps.i32(0), j), j);
+            j = IrOps.select(IrOps.ge(j, n), IrOps.sub(IrOps.i32(2 * (in[d] - 1)), j), j);
+          }
+          case "wrap" -> j = IrOps.floorMod(j, n);
+          default -> {
+            if (mode.equals("constant")) inside = IrOps.and(inside, IrOps.and(IrOps.ge(j, IrOps.i32(0)), IrOps.lt(j, n)));
+          }
+        }
+        src.add(Topi.clamp(j, in[d]));
+      }
+      Expr v = a.get(src);
+      return mode.equals("constant") ? IrOps.select(inside, v, IrOps.constant(a.dtype(), value)) : v;
     }, name, TAG, Map.of());
   }
 }
