@@ -33,13 +33,18 @@ final class ModelCompiler {
 
   /** Compiles {@code m}; every data input needs a known shape (declared, or from {@code shapes}). */
   static CompiledGraph compile(ImportedModel m, String target, int optLevel, Map<String, Shape> shapes) {
+    return compile(m, target, PassContext.builder().optLevel(optLevel).build(), shapes);
+  }
+
+  /** Compiles {@code m} under {@code ctx} (its opt level, instruments and pass selection). */
+  static CompiledGraph compile(ImportedModel m, String target, PassContext ctx, Map<String, Shape> shapes) {
     Map<String, Shape> all = new LinkedHashMap<>(m.inputShapes());
     shapes.forEach((k, v) -> { if (m.inputTypes().containsKey(k)) all.put(k, v); });
     List<String> missing = m.dataInputs().stream().filter(n -> !all.containsKey(n)).toList();
     if (!missing.isEmpty()) throw CompileException.invalid("inputs %s have symbolic dimensions; give them with --shape NAME=D1,D2,...", missing);
     Map<String, NDArray> params = new LinkedHashMap<>();
     m.params().forEach((k, v) -> params.put(k, NDArray.allocate(v.dtype(), v.shape()).copyFrom(v)));
-    return Compiler.build(m.graph(), target, all, m.inputTypes(), DType.F32, params, PassContext.builder().optLevel(optLevel).build());
+    return Compiler.build(m.graph(), target, all, m.inputTypes(), DType.F32, params, ctx);
   }
 
   /** Writes {@code cg} to {@code dir} ({@link CompiledGraph#save}) with a manifest of the model's input and output names. */

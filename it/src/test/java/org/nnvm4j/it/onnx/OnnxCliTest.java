@@ -76,6 +76,20 @@ class OnnxCliTest {
   }
 
   @Test
+  void irShowsTheIrAfterAPassTheLoweredGroupsAndTheGeneratedCode() throws Exception {
+    String m = model().toString();
+    assertThat(run(0, "ir", m, "--after", "graph.fuse-ops")).startsWith("// IR after graph.fuse-ops")
+        .contains("elemwise_add(%x, %b)").contains("shape=[4]");
+    assertThat(run(0, "ir", m, "--after", "tir.flatten-storage")).contains("// IR after tir.flatten-storage").contains("primfn fuse_");
+    String lowered = run(0, "ir", m, "--lowered", "all");
+    assertThat(lowered).containsPattern("primfn fuse_elemwise_add_relu\\(").contains("max(");
+    assertThat(run(0, "ir", m, "--source")).contains("// llvm module source (ll)").contains("define");
+    assertThat(run(0, "ir", m, "--target", "opencl", "--source")).contains("// opencl module source (cl)").contains("__kernel void");
+    assertThat(run(1, "ir", m, "--after", "graph.nope")).contains("unknown pass 'graph.nope'").contains("graph.fuse-ops");
+    assertThat(run(1, "ir", m, "--lowered", "fuse_nope")).contains("no fused function 'fuse_nope'").contains("fuse_elemwise_add_relu");
+  }
+
+  @Test
   void compileThenRunTheFolder() throws Exception {
     Path out = dir.resolve("compiled");
     assertThat(run(0, "compile", model().toString(), "--target", "llvm", "--opt-level", "2", "-o", out.toString()))

@@ -17,28 +17,39 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.it.onnx.CaseResult.Status;
 
 /**
  * The ONNX conformance suite on the {@code llvm} target over the Debian package
  * {@code libonnx-testdata}: writes {@code target/onnx-conformance.json} and a summary, and fails when
- * a case listed in {@code conformance/llvm.txt} does not pass. {@code -Dnnvm4j.conformance.update=true}
+ * a case listed in {@code conformance/<target>.txt} does not pass. Other targets with
+ * {@code -Dnnvm4j.conformance.targets=llvm,opencl} (their reports go to {@code onnx-conformance-<target>.json}). {@code -Dnnvm4j.conformance.update=true}
  * rewrites that list from this run.
  */
 class OnnxConformanceTest {
   static final Path DATA = Path.of(System.getProperty("nnvm4j.onnx.testdata", "/usr/share/libonnx-testdata/data"));
   static final List<String> SUITES = List.of("node", "pytorch-converted", "pytorch-operator", "simple");
-  static final Path EXPECTED = Path.of("src/test/resources/conformance/llvm.txt");
 
-  @Test
-  void llvmConformance() throws IOException {
+  /** The targets to run: {@code -Dnnvm4j.conformance.targets=llvm,opencl} (default: both; a target whose device is missing is skipped with the reason). */
+  static List<String> targets() {
+    return List.of(System.getProperty("nnvm4j.conformance.targets", "llvm,opencl").split(","));
+  }
+
+  /** The committed expected-pass list of {@code target}: {@code conformance/<target>.txt}. */
+  static Path expectedFile(String target) { return Path.of("src/test/resources/conformance/" + target + ".txt"); }
+
+  @ParameterizedTest(name = "ONNX conformance on {0}")
+  @MethodSource("targets")
+  void conformance(String target) throws IOException {
     Assumptions.assumeTrue(Files.isDirectory(DATA), "ONNX test data not found at " + DATA + " (apt-get install libonnx-testdata)");
-    var avail = BackendRegistry.defaultRegistry().provider("llvm").availability();
+    var avail = BackendRegistry.defaultRegistry().provider(target).availability();
     Assumptions.assumeTrue(avail.canRun(), avail.reason());
+    Path expectedFile = expectedFile(target);
     List<OnnxConformance.Case> cases = OnnxConformance.discover(DATA, SUITES);
-    OnnxConformance runner = new OnnxConformance("llvm");
+    OnnxConformance runner = new OnnxConformance(target);
     List<CaseResult> results = new ArrayList<>();
     long t0 = System.nanoTime();
     for (OnnxConformance.Case c : cases) results.add(runner.run(c));
@@ -47,33 +58,36 @@ class OnnxConformanceTest {
     Map<Status, Integer> totals = new EnumMap<>(Status.class);
     for (Status s : Status.values()) totals.put(s, 0);
     results.forEach(r -> totals.merge(r.status(), 1, Integer::sum));
-    writeJson(results, totals, seconds);
-    System.out.println(summary(results, totals, seconds));
+    writeJson(target, results, totals, seconds);
+    System.out.println(summary(target, results, totals, seconds));
 
     Set<String> passing = new TreeSet<>();
     results.stream().filter(r -> r.status() == Status.PASS).forEach(r -> passing.add(r.id()));
     if (Boolean.getBoolean("nnvm4j.conformance.update")) {
-      Files.writeString(EXPECTED, "# ONNX conformance cases that pass on target llvm (regenerate: -Dnnvm4j.conformance.update=true)\n"
+      Files.writeString(expectedFile, "# ONNX conformance cases that pass on target " + target
+          + " (regenerate: -Dnnvm4j.conformance.update=true)\n"
           + String.join("\n", passing) + "\n", StandardCharsets.UTF_8);
     }
     Map<String, CaseResult> byId = new LinkedHashMap<>();
     results.forEach(r -> byId.put(r.id(), r));
     List<String> regressed = new ArrayList<>();
-    for (String id : expectedPasses()) {
+    for (String id : expectedPasses(expectedFile)) {
       CaseResult r = byId.get(id);
       if (r == null) regressed.add(id + ": case not found");
       else if (r.status() != Status.PASS) regressed.add(id + ": " + r.status() + " " + r.detail());
     }
-    assertThat(regressed).as("cases on conformance/llvm.txt that no longer pass").isEmpty();
+    assertThat(regressed).as("cases on conformance/" + target + ".txt that no longer pass").isEmpty();
   }
 
-  private static List<String> expectedPasses() throws IOException {
-    return Files.readAllLines(EXPECTED).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+  private static List<String> expectedPasses(Path file) throws IOException {
+    if (!Files.exists(file)) return List.of();
+    return Files.readAllLines(file).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
   }
 
-  private static void writeJson(List<CaseResult> results, Map<Status, Integer> totals, long seconds) throws IOException {
+  private static void writeJson(String target, List<CaseResult> results, Map<Status, Integer> totals, long seconds)
+      throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("target", "llvm");
+    doc.put("target", target);
     doc.put("data", DATA.toString());
     doc.put("rtol", OnnxConformance.RTOL);
     doc.put("atol", OnnxConformance.ATOL);
@@ -83,13 +97,13 @@ class OnnxConformanceTest {
     totals.forEach((k, v) -> t.put(k.name().toLowerCase(java.util.Locale.ROOT), v));
     doc.put("totals", t);
     doc.put("cases", results);
-    Path out = Path.of("target/onnx-conformance.json");
+    Path out = Path.of(target.equals("llvm") ? "target/onnx-conformance.json" : "target/onnx-conformance-" + target + ".json");
     Files.createDirectories(out.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), doc);
   }
 
-  private static String summary(List<CaseResult> results, Map<Status, Integer> totals, long seconds) {
-    StringBuilder b = new StringBuilder("== ONNX conformance on llvm: " + results.size() + " cases in " + seconds + " s: ");
+  private static String summary(String target, List<CaseResult> results, Map<Status, Integer> totals, long seconds) {
+    StringBuilder b = new StringBuilder("== ONNX conformance on " + target + ": " + results.size() + " cases in " + seconds + " s: ");
     totals.forEach((k, v) -> b.append(k.name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(v).append("  "));
     b.append('\n');
     Map<String, Integer> reasons = new TreeMap<>();
