@@ -1,6 +1,7 @@
 package org.nnvm4j.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.nnvm4j.backend.Runtime;
 import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.pass.PassContext;
+import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.schedule.Lower;
 import org.nnvm4j.tensor.te.Te;
@@ -22,17 +24,41 @@ import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.tir.Var;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code nnvm4j bench --kernel vadd}: times a compiled kernel after warm-up and prints the median,
- * the spread, and the memory bandwidth. Model benchmarks against ONNX Runtime join this command later.
+ * {@code nnvm4j bench MODEL.onnx... [--threads 1,2] [--vs ort]}: compiles each model for
+ * {@code llvm -num-threads=N}, runs it on random inputs (fixed seed) and prints the median time, with
+ * {@code --vs ort} next to ONNX Runtime's on the same inputs in the same JVM (see {@link ModelBench}),
+ * as rows of a Markdown table. Without a model: {@code --kernel vadd} times the compiled vector add and
+ * prints the median, the spread, and the memory bandwidth.
  */
-@Command(name = "bench", description = "Benchmark a compiled kernel: median time and bandwidth after warm-up.")
+@Command(name = "bench", description = "Benchmark models (optionally against ONNX Runtime) or a compiled kernel: medians after warm-up.")
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @Parameters(arity = "0..*", paramLabel = "MODEL", description = "Model files to benchmark; none: time --kernel.")
+  List<Path> models = List.of();
+
+  @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1",
+      description = "Threads for nnvm4j (-num-threads=N) and ORT (intra-op N, inter-op 1); a list runs each (default: ${DEFAULT-VALUE}).")
+  List<Integer> threads;
+
+  @Option(names = "--vs", paramLabel = "ort", description = "Also run ONNX Runtime on the same inputs and compare (needs the optional " + OrtRunner.ARTIFACT + ").")
+  String vs;
+
+  @Option(names = "--warmup", defaultValue = "10", description = "Untimed runs before timing (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--opt-level", defaultValue = "2", description = "Optimization level for models, as compile (default: ${DEFAULT-VALUE}).")
+  int optLevel;
+
+  @Mixin ModelOptions options;
 
   @Option(names = "--kernel", defaultValue = "vadd", description = "Kernel to time: vadd (C = A + B, float32).")
   String kernel;
@@ -43,12 +69,58 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "50", description = "Timed runs after warm-up (default: ${DEFAULT-VALUE}).")
   int repeat;
 
-  @Option(names = "--target", defaultValue = "llvm", description = "Target (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--target", defaultValue = "llvm", description = "Target of --kernel; models run on llvm (default: ${DEFAULT-VALUE}).")
   String target;
 
   @Override
-  public Integer call() {
-    if (!kernel.equals("vadd")) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown kernel '" + kernel + "'; known: vadd");
+  public Integer call() throws Exception {
+    return models.isEmpty() ? benchKernel() : benchModels();
+  }
+
+  private int benchModels() throws Exception {
+    if (vs != null && !vs.equals("ort")) throw new ParameterException(spec.commandLine(), "unknown --vs '" + vs + "'; known: ort");
+    boolean vsOrt = vs != null;
+    if (vsOrt) {
+      String why = ModelBench.ortAvailability();
+      if (why != null) throw CompileException.invalid("%s", why);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("warm-up %d, %d timed runs%s, opt level %d, random inputs uniform in [-1, 1) (seed %d)%n%n", warmup, repeat,
+        vsOrt ? " alternating nnvm4j and ORT" : "", optLevel, ModelBench.SEED);
+    out.println(vsOrt ? "| model | threads | compile ms | nnvm4j ms | ORT ms | nnvm4j/ORT | max abs diff |" : "| model | threads | compile ms | nnvm4j ms |");
+    out.println(vsOrt ? "|---|---:|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|");
+    out.flush();
+    int failed = 0;
+    for (Path model : models) {
+      for (int n : threads) {
+        try {
+          ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(n, optLevel, options.shapes(), warmup, repeat, vsOrt));
+          if (r.ortError() != null) { // ORT's limitation, not a failed benchmark: the row says so
+            out.printf("| %s | %d | %.0f | %.4f | ORT cannot run it: %s | | |%n", label(model), n, r.compileMs(), r.nnvm4jMs(),
+                r.ortError().replace('\n', ' '));
+          } else if (vsOrt) {
+            out.printf("| %s | %d | %.0f | %.4f | %.4f | %.2f | %.2e |%n", label(model), n, r.compileMs(), r.nnvm4jMs(), r.ortMs(), r.ratio(), r.maxAbsDiff());
+          } else {
+            out.printf("| %s | %d | %.0f | %.4f |%n", label(model), n, r.compileMs(), r.nnvm4jMs());
+          }
+        } catch (Exception e) {
+          failed++;
+          out.printf("| %s | %d | error: %s |%n", label(model), n, String.valueOf(e.getMessage()).replace('\n', ' '));
+        }
+        out.flush();
+      }
+    }
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** The model's file name, or its folder's name for the test-data layout {@code CASE/model.onnx}. */
+  private static String label(Path model) {
+    String f = model.getFileName().toString();
+    return f.equals("model.onnx") && model.getParent() != null ? model.getParent().getFileName().toString() : f;
+  }
+
+  private int benchKernel() {
+    if (!kernel.equals("vadd")) throw new ParameterException(spec.commandLine(), "unknown kernel '" + kernel + "'; known: vadd");
     PrintWriter out = spec.commandLine().getOut();
     Var len = Te.var("n");
     Tensor a = Te.placeholder(List.of(len), DType.F32, "A");
@@ -67,7 +139,7 @@ final class BenchCommand implements Callable<Integer> {
           ModuleFunction fn = m.function("myadd");
           List<DeviceBuffer> args = List.of(da, db, dc);
           long[] scalars = {n};
-          for (int i = 0; i < 10; i++) fn.call(args, scalars);
+          for (int i = 0; i < warmup; i++) fn.call(args, scalars);
           double[] ms = new double[repeat];
           double[] deviceMs = new double[repeat];
           for (int i = 0; i < repeat; i++) {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nnvm4j", mixinStandardHelpOptions = true, version = "nnvm4j 0.1.0",
     description = "A deep-learning compiler toolkit for the JVM.",
     subcommands = {TargetsCommand.class, CompileCommand.class, RunCommand.class, IrCommand.class, DemoCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class})
+        BenchCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

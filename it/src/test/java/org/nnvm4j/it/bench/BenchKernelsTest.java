@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
@@ -13,10 +15,11 @@ import org.nnvm4j.tensor.tir.PrimFunc;
 
 /** The benchmarked kernels compute the right thing (timings are taken by JMH, never here). */
 class BenchKernelsTest {
-  @Test
-  void scheduledSgemmMatchesAJavaReference() {
+  @ParameterizedTest
+  @ValueSource(strings = {"packed", "blocked"})
+  void scheduledSgemmMatchesAJavaReference(String schedule) {
     int n = 96;
-    PrimFunc f = Kernels.sgemm(n, 32);
+    PrimFunc f = schedule.equals("blocked") ? Kernels.sgemmBlocked(n) : Kernels.sgemm(n, 32);
     assertThat(f.toString()).contains("parallel for (i.outer").contains("packedB");
     try (Kernels.Compiled k = Kernels.compile("llvm -fp-contract=fast -num-threads=2", f,
         new long[] {4L * n * n, 4L * n * n, 4L * n * n}, new long[0])) {

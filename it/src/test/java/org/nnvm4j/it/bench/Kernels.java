@@ -81,6 +81,42 @@ final class Kernels {
   }
 
   /**
+   * sgemm with a register-blocked micro-kernel from the same primitives: B packed into 16-wide panels;
+   * C tiled 4 x 16 with its tile accumulated in a {@code local} cache ({@code cacheWrite}) computed at
+   * the tile loop; k split by 4; the local tile's rows and k-inner unrolled and its columns vectorized,
+   * so the 4 x 16 accumulators stay in registers; the outer row axis parallel.
+   */
+  static PrimFunc sgemmBlocked(int n) {
+    int rows = 4;
+    int cols = 16;
+    Tensor a = Te.placeholder(Te.shape(n, n), DType.F32, "A");
+    Tensor b = Te.placeholder(Te.shape(n, n), DType.F32, "B");
+    Tensor packed = Te.computeN(Te.shape(n / cols, n, cols),
+        ix -> b.get(ix.get(1), IrOps.add(IrOps.mul(ix.get(0), IrOps.i32(cols)), ix.get(2))), "packedB", "", Map.of());
+    IterVar k = Te.reduceAxis(n, "k");
+    Tensor c = Te.compute(Te.shape(n, n), (x, y) -> Te.sum(IrOps.mul(a.get(x, k.var()),
+        packed.get(IrOps.floorDiv(y, IrOps.i32(cols)), k.var(), IrOps.floorMod(y, IrOps.i32(cols)))), k), "C");
+    Schedule s = Schedule.create(c.op());
+    Tensor cl = s.cacheWrite(c, "local");
+    Stage sc = s.get(c);
+    IterVar[] t = sc.tile(sc.axis().get(0), sc.axis().get(1), rows, cols);
+    sc.vectorize(t[3]);
+    sc.parallel(t[0]);
+    Stage l = s.get(cl);
+    l.computeAt(sc, t[1]);
+    IterVar lk = ((org.nnvm4j.tensor.te.ComputeOp) cl.op()).reduceAxis().get(0);
+    IterVar[] kk = l.split(lk, 4);
+    l.reorder(kk[0], l.axis().get(0), kk[1], l.axis().get(1));
+    l.unroll(l.axis().get(0));
+    l.unroll(kk[1]);
+    l.vectorize(l.axis().get(1));
+    Stage sp = s.get(packed);
+    sp.parallel(sp.axis().get(0));
+    sp.vectorize(sp.axis().get(2));
+    return Lower.lower(s, List.of(a, b, c), "sgemm");
+  }
+
+  /**
    * A peak-FMA loop: {@code acc} independent 16-lane accumulators, each updated {@code fma(acc, x, y)}
    * {@code iters} times per task, one task per thread ({@code tasks} run as a parallel loop).
    * FLOPs = tasks * iters * acc * 16 * 2.

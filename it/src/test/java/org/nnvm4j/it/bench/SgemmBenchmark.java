@@ -4,8 +4,8 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
 
 /**
- * sgemm 1024 from the hand-scheduled tensor-expression program of {@link Kernels#sgemm}, with FMA
- * contraction, at 1 and 2 threads. GFLOP/s = 2 * 1024^3 / (ms * 1e6).
+ * sgemm 1024 from hand-scheduled tensor-expression programs ({@link Kernels#sgemm},
+ * {@link Kernels#sgemmBlocked}), with FMA contraction, at 1 and 2 threads. GFLOP/s = 2 * 1024^3 / (ms * 1e6).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -16,12 +16,14 @@ import org.openjdk.jmh.annotations.*;
 public class SgemmBenchmark {
   @Param({"1024"}) int n;
   @Param({"1", "2"}) int threads;
+  /** packed: 32x32 tiles accumulating in C; blocked: 4x16 register tile through cacheWrite. */
+  @Param({"packed", "blocked"}) String schedule;
   Kernels.Compiled k;
 
   @Setup
   public void setup() {
     long bytes = 4L * n * n;
-    k = Kernels.compile("llvm -fp-contract=fast -num-threads=" + threads, Kernels.sgemm(n, 32), new long[] {bytes, bytes, bytes},
+    k = Kernels.compile("llvm -fp-contract=fast -num-threads=" + threads, schedule.equals("blocked") ? Kernels.sgemmBlocked(n) : Kernels.sgemm(n, 32), new long[] {bytes, bytes, bytes},
         new long[0]);
   }
 

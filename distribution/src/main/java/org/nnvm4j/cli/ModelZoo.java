@@ -1,0 +1,228 @@
+package org.nnvm4j.cli;
+
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nnvm4j.frontend.onnx.proto.Onnx.AttributeProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.GraphProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.ModelProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.NodeProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.OperatorSetIdProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.TensorProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.TensorShapeProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.TypeProto;
+import org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto;
+
+/**
+ * Benchmark models written as ONNX files with random float32 weights (fixed seed, so every run writes
+ * the same bytes), using only ops the ONNX importer supports: an MLP, a ResNet-style CNN, a
+ * MobileNet-style depthwise network and a single-head transformer encoder block. Opset 13, IR 8.
+ */
+final class ModelZoo {
+  /** The model names {@link #write} knows, in order. */
+  static final List<String> NAMES = List.of("mlp", "resnet", "mobilenet", "transformer");
+  private static final int FLOAT = 1;
+
+  private ModelZoo() {}
+
+  /** Writes {@code NAME.onnx} for each of {@link #NAMES} into {@code dir} and returns the files. */
+  static List<Path> writeAll(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<Path> out = new ArrayList<>();
+    for (String name : NAMES) {
+      Path f = dir.resolve(name + ".onnx");
+      Files.write(f, model(name).toByteArray());
+      out.add(f);
+    }
+    return out;
+  }
+
+  static ModelProto model(String name) {
+    Builder b = new Builder(name);
+    switch (name) {
+      case "mlp" -> mlp(b);
+      case "resnet" -> resnet(b);
+      case "mobilenet" -> mobilenet(b);
+      case "transformer" -> transformer(b);
+      default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + NAMES);
+    }
+    return b.build();
+  }
+
+  /** 784-512-256-10: Gemm + Relu twice, Gemm, Softmax; input x [1, 784]. */
+  private static void mlp(Builder b) {
+    String h = b.input("x", 1, 784);
+    h = b.relu(b.dense(h, 784, 512));
+    h = b.relu(b.dense(h, 512, 256));
+    b.output(b.node("Softmax", List.of(b.dense(h, 256, 10)), Map.of("axis", 1L)), 1, 10);
+  }
+
+  /** Conv-bn-relu stem (16 ch), a residual block at 16 ch, a strided residual block to 32 ch with a 1x1 projection, global average pool, Gemm; input x [1, 3, 64, 64]. */
+  private static void resnet(Builder b) {
+    String h = b.input("x", 1, 3, 64, 64);
+    h = b.relu(b.convBn(h, 3, 16, 3, 1, 1));
+    String r = b.convBn(b.relu(b.convBn(h, 16, 16, 3, 1, 1)), 16, 16, 3, 1, 1);
+    h = b.relu(b.add(h, r));
+    String shortcut = b.convBn(h, 16, 32, 1, 2, 1);
+    r = b.convBn(b.relu(b.convBn(h, 16, 32, 3, 2, 1)), 32, 32, 3, 1, 1);
+    h = b.relu(b.add(shortcut, r));
+    h = b.node("Flatten", List.of(b.node("GlobalAveragePool", List.of(h), Map.of())), Map.of("axis", 1L));
+    b.output(b.dense(h, 32, 10), 1, 10);
+  }
+
+  /** Strided conv stem, two depthwise-separable blocks (3x3 depthwise with group = channels, 1x1 pointwise, each bn-relu), global average pool, Gemm; input x [1, 3, 64, 64]. */
+  private static void mobilenet(Builder b) {
+    String h = b.input("x", 1, 3, 64, 64);
+    h = b.relu(b.convBn(h, 3, 16, 3, 2, 1));
+    h = b.relu(b.convBn(b.relu(b.convBn(h, 16, 16, 3, 1, 16)), 16, 32, 1, 1, 1));
+    h = b.relu(b.convBn(b.relu(b.convBn(h, 32, 32, 3, 2, 32)), 32, 64, 1, 1, 1));
+    h = b.node("Flatten", List.of(b.node("GlobalAveragePool", List.of(h), Map.of())), Map.of("axis", 1L));
+    b.output(b.dense(h, 64, 10), 1, 10);
+  }
+
+  /**
+   * Post-norm encoder block over a [64, 128] sequence (one sequence, 2-D tensors): single-head
+   * self-attention (MatMul, scaled Softmax), residual + LayerNorm written as ReduceMean/Sub/Mul/Sqrt/Div,
+   * a 128-512-128 Relu feed-forward, residual + LayerNorm. Single head because MatMul imports 2-D x 2-D only.
+   */
+  private static void transformer(Builder b) {
+    int s = 64;
+    int d = 128;
+    String x = b.input("x", s, d);
+    String q = b.matmul(x, d, d);
+    String k = b.matmul(x, d, d);
+    String v = b.matmul(x, d, d);
+    String kt = b.node("Transpose", List.of(k), Map.of("perm", new long[] {1, 0}));
+    String scores = b.node("Mul", List.of(b.node("MatMul", List.of(q, kt), Map.of()), b.constant(new float[] {(float) (1 / Math.sqrt(d))})),
+        Map.of());
+    String p = b.node("Softmax", List.of(scores), Map.of("axis", -1L));
+    String attn = b.matmul(b.node("MatMul", List.of(p, v), Map.of()), d, d);
+    String h = b.layerNorm(b.add(x, attn), d);
+    String ff = b.dense(b.relu(b.dense(h, d, 4 * d)), 4 * d, d);
+    b.output(b.layerNorm(b.add(h, ff), d), s, d);
+  }
+
+  /** Accumulates nodes and initializers; names are {@code t0, t1, ...}. */
+  private static final class Builder {
+    private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final SplittableRandom random;
+    private int next;
+
+    Builder(String name) {
+      this.random = new SplittableRandom(42 + name.hashCode());
+      graph.setName(name);
+    }
+
+    String input(String id, long... dims) {
+      graph.addInput(valueInfo(id, dims));
+      return id;
+    }
+
+    void output(String id, long... dims) { graph.addOutput(valueInfo(id, dims)); }
+
+    String node(String op, List<String> inputs, Map<String, Object> attrs) {
+      String out = "t" + next++;
+      NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(op + "_" + out).addAllInput(inputs).addOutput(out);
+      attrs.forEach((k, v) -> n.addAttribute(attribute(k, v)));
+      graph.addNode(n);
+      return out;
+    }
+
+    /** A float32 initializer of uniform values in [-scale, scale). */
+    String weight(float scale, long... dims) {
+      long count = 1;
+      for (long dim : dims) count *= dim;
+      float[] v = new float[Math.toIntExact(count)];
+      for (int i = 0; i < v.length; i++) v[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
+      return initializer(v, dims);
+    }
+
+    String constant(float[] v) { return initializer(v, v.length); }
+
+    private String initializer(float[] v, long... dims) {
+      String id = "w" + next++;
+      ByteBuffer bytes = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (float f : v) bytes.putFloat(f);
+      graph.addInitializer(TensorProto.newBuilder().setName(id).setDataType(FLOAT).addAllDims(boxed(dims))
+          .setRawData(ByteString.copyFrom(bytes.array())));
+      return id;
+    }
+
+    /** Gemm with weight [out, in] (transB = 1) and bias; weights scaled by 1/sqrt(in) so activations stay near unit size. */
+    String dense(String x, int in, int out) {
+      return node("Gemm", List.of(x, weight((float) (1 / Math.sqrt(in)), out, in), weight(0.1f, out)), Map.of("transB", 1L));
+    }
+
+    /** MatMul by a random [in, out] matrix. */
+    String matmul(String x, int in, int out) { return node("MatMul", List.of(x, weight((float) (1 / Math.sqrt(in)), in, out)), Map.of()); }
+
+    String relu(String x) { return node("Relu", List.of(x), Map.of()); }
+
+    String add(String a, String b) { return node("Add", List.of(a, b), Map.of()); }
+
+    /** Conv (no bias) then inference BatchNormalization with random statistics. */
+    String convBn(String x, int in, int out, int kernel, int stride, int group) {
+      Map<String, Object> a = new LinkedHashMap<>();
+      a.put("kernel_shape", new long[] {kernel, kernel});
+      a.put("strides", new long[] {stride, stride});
+      a.put("pads", new long[] {kernel / 2, kernel / 2, kernel / 2, kernel / 2});
+      a.put("group", (long) group);
+      float scale = (float) (1 / Math.sqrt((double) in / group * kernel * kernel));
+      String y = node("Conv", List.of(x, weight(scale, out, in / group, kernel, kernel)), a);
+      String gamma = initializer(uniform(out, 0.5f, 1.5f), out);
+      String beta = weight(0.1f, out);
+      String mean = weight(0.1f, out);
+      String var = initializer(uniform(out, 0.5f, 1.5f), out);
+      return node("BatchNormalization", List.of(y, gamma, beta, mean, var), Map.of("epsilon", 1e-5f));
+    }
+
+    /** LayerNorm over the last axis of a 2-D tensor, composed from ops the importer has. */
+    String layerNorm(String x, int d) {
+      Map<String, Object> lastAxis = Map.of("axes", new long[] {-1}, "keepdims", 1L);
+      String centered = node("Sub", List.of(x, node("ReduceMean", List.of(x), lastAxis)), Map.of());
+      String var = node("ReduceMean", List.of(node("Mul", List.of(centered, centered), Map.of())), lastAxis);
+      String std = node("Sqrt", List.of(add(var, constant(new float[] {1e-5f}))), Map.of());
+      String normed = node("Div", List.of(centered, std), Map.of());
+      return add(node("Mul", List.of(normed, initializer(uniform(d, 0.5f, 1.5f), d)), Map.of()), weight(0.1f, d));
+    }
+
+    private float[] uniform(int n, float lo, float hi) {
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) v[i] = (float) (lo + random.nextDouble() * (hi - lo));
+      return v;
+    }
+
+    ModelProto build() {
+      return ModelProto.newBuilder().setIrVersion(8).setProducerName("nnvm4j-modelzoo").setGraph(graph)
+          .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).build();
+    }
+
+    private static ValueInfoProto valueInfo(String id, long... dims) {
+      TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+      for (long d : dims) shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+      return ValueInfoProto.newBuilder().setName(id)
+          .setType(TypeProto.newBuilder().setTensorType(TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(shape))).build();
+    }
+
+    private static AttributeProto attribute(String k, Object v) {
+      AttributeProto.Builder a = AttributeProto.newBuilder().setName(k);
+      switch (v) {
+        case Long l -> a.setType(AttributeProto.AttributeType.INT).setI(l);
+        case Float f -> a.setType(AttributeProto.AttributeType.FLOAT).setF(f);
+        case long[] ls -> a.setType(AttributeProto.AttributeType.INTS).addAllInts(boxed(ls));
+        default -> throw new IllegalArgumentException("attribute type " + v.getClass());
+      }
+      return a.build();
+    }
+
+    private static List<Long> boxed(long[] v) { return java.util.Arrays.stream(v).boxed().toList(); }
+  }
+}
