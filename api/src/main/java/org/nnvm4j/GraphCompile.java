@@ -24,6 +24,7 @@ import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
@@ -111,6 +112,11 @@ final class GraphCompile {
     return new DeployGraph(nodes, argNodes, rowPtr, heads, storage, entryShapes, entryTypes);
   }
 
+  /** Whether the backend's schedule left {@code st} as created: a stage it placed, split or annotated is kept. */
+  private static boolean untouched(Stage st) {
+    return st.attachStage() == null && st.relations().isEmpty() && st.leafIterVars().stream().allMatch(iv -> st.kindOf(iv) == ForKind.SERIAL);
+  }
+
   /**
    * What decides a group's function: the members' ops, attributes and wiring, and the input and output
    * shapes and dtypes. Groups with equal structure share one function, as in TVM.
@@ -153,7 +159,7 @@ final class GraphCompile {
     }
     for (Node m : gr.members()) {
       List<Tensor> in = m.inputs().stream().map(tensors::get).toList();
-      List<Tensor> out = m.op().compute().compute(m.attrs(), in);
+      List<Tensor> out = backend.lowering().compute(m.op().name(), m.attrs(), in).orElseGet(() -> m.op().compute().compute(m.attrs(), in));
       for (int k = 0; k < out.size(); k++) tensors.put(new NodeEntry(m, k), out.get(k));
     }
     Tensor result = tensors.get(new NodeEntry(gr.output(), 0));
@@ -161,7 +167,9 @@ final class GraphCompile {
     Schedule s = backend.lowering().schedule(new ScheduleRequest(List.of(result), master.op().pattern().id(), master.op().name(),
         new LinkedHashMap<>(master.attrs())));
     for (Stage st : s.stages()) {
-      if (st.op() instanceof ComputeOp c && c.reduceAxis().isEmpty() && c != result.op() && !st.isInlined()) st.computeInline();
+      if (st.op() instanceof ComputeOp c && c.reduceAxis().isEmpty() && c != result.op() && !st.isInlined() && untouched(st)) {
+        st.computeInline();
+      }
     }
     args.add(result);
     return Lower.lower(s, args, func, ctx);

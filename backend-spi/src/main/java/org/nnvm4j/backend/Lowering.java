@@ -1,9 +1,12 @@
 package org.nnvm4j.backend;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apiguardian.api.API;
 import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
@@ -18,6 +21,15 @@ public interface Lowering {
    * vectorize.
    */
   Schedule schedule(ScheduleRequest request);
+
+  /**
+   * This target's own compute of graph op {@code op} over {@code inputs} (TVM's strategy picks compute
+   * and schedule together, e.g. a weight-packing dense), or empty to use the op's generic compute. The
+   * result must equal the generic compute's outputs in shape, type and value.
+   *
+   * @since 0.2
+   */
+  default Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> inputs) { return Optional.empty(); }
 
   /**
    * Compiles {@code functions} (lowered, flattened TIR) into one module. Runs under {@code ctx}, so

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMOrcThreadSafeContextRef;
@@ -54,10 +55,14 @@ public final class LlvmBackend implements Backend, Lowering {
 
   @Override public Module loadModule(Path dir) { return new LoadedModule(dir); }
 
-  /** The default schedule: one loop nest per stage, in order; LLVM's O3 vectorizes the innermost loops. */
+  /** The x86 strategy ({@link X86Schedules}): register-tiled dense and conv2d, vectorized and parallel elsewhere. */
   @Override
-  public Schedule schedule(ScheduleRequest request) {
-    return Schedule.create(request.outputs().stream().map(Tensor::op).toList());
+  public Schedule schedule(ScheduleRequest request) { return X86Schedules.schedule(request); }
+
+  /** Weight-packing computes of {@code dense} and {@code conv2d} ({@link X86Computes}); the generic one elsewhere. */
+  @Override
+  public Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> inputs) {
+    return X86Computes.compute(op, attrs, inputs);
   }
 
   @Override

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.nnvm4j.tensor.tir.Add;
 import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.FloorDiv;
+import org.nnvm4j.tensor.tir.FloorMod;
 import org.nnvm4j.tensor.tir.IntImm;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Mul;
@@ -19,7 +21,8 @@ import org.nnvm4j.tensor.tir.Var;
  * while the consumer's loops inside the attach point run over their whole ranges ("relaxed" vars). An index
  * {@code rest + c + sum(a_k * v_k)}, affine in the relaxed vars {@code v_k} with constant {@code a_k} and
  * constant loop extents, spans {@code [rest + c + sum(min(0, a_k) * (e_k - 1)), ... + sum(|a_k| * (e_k - 1))]};
- * accesses with the same {@code rest} are united exactly (conv windows, tiles). Anything else falls back
+ * accesses with the same {@code rest} are united exactly (conv windows, tiles); so are {@code floordiv} and
+ * {@code floormod} by a constant that divides {@code rest} (blocked layouts). Anything else falls back
  * to the producer's whole extent in that dimension.
  */
 final class Regions {
@@ -37,15 +40,14 @@ final class Regions {
       long hi = Long.MIN_VALUE;
       boolean exact = !accesses.isEmpty();
       for (List<Expr> idx : accesses) {
-        Affine a = exact ? Affine.of(idx.get(d), relaxed) : null;
+        Span a = exact ? Span.of(idx.get(d), relaxed) : null;
         if (a == null || (rest != null && !rest.equals(a.rest())) || (rest == null && lo <= hi && a.rest() != null)) {
           exact = false;
           break;
         }
         rest = a.rest();
-        long[] span = a.span(relaxed);
-        lo = Math.min(lo, span[0]);
-        hi = Math.max(hi, span[1]);
+        lo = Math.min(lo, a.lo());
+        hi = Math.max(hi, a.hi());
       }
       Expr ext = shape.get(d);
       if (!exact) {
@@ -65,6 +67,80 @@ final class Regions {
     return out;
   }
 
+  /**
+   * The values {@code rest + [lo, hi]} an index takes: affine, or {@code floordiv}/{@code floormod} by a
+   * constant {@code c} of an affine index whose {@code rest} is a multiple of {@code c} (blocked layouts:
+   * {@code floordiv(co*16 + ci, 16)} spans the one block {@code co}).
+   */
+  private record Span(Expr rest, long lo, long hi) {
+    static Span of(Expr e, Map<Var, Expr> relaxed) {
+      Expr num = e instanceof FloorDiv n ? n.a() : e instanceof FloorMod n ? n.a() : null;
+      Long c = e instanceof FloorDiv n ? IrOps.asLong(n.b()) : e instanceof FloorMod n ? IrOps.asLong(n.b()) : null;
+      if (num == null) {
+        Affine a = Affine.of(e, relaxed);
+        if (a != null) {
+          long[] span = a.span(relaxed);
+          return new Span(a.rest(), span[0], span[1]);
+        }
+        return sumOf(e, relaxed);
+      }
+      if (!mentions(e, relaxed)) return new Span(e, 0, 0);
+      Span s = c == null || c <= 0 ? null : of(num, relaxed);
+      if (s == null) return null;
+      Expr q = s.rest == null ? null : divExact(s.rest, c);
+      if (s.rest != null && q == null) return null;
+      if (e instanceof FloorDiv) return new Span(q, Math.floorDiv(s.lo, c), Math.floorDiv(s.hi, c));
+      if (Math.floorDiv(s.lo, c) == Math.floorDiv(s.hi, c)) return new Span(null, Math.floorMod(s.lo, c), Math.floorMod(s.hi, c));
+      return new Span(null, 0, c - 1);
+    }
+
+    /** A sum, difference or constant multiple of spans (a sound bound, e.g. {@code co + floordiv(ci, 16)}). */
+    private static Span sumOf(Expr e, Map<Var, Expr> relaxed) {
+      if (e instanceof Add n) {
+        Span a = of(n.a(), relaxed), b = of(n.b(), relaxed);
+        return a == null || b == null ? null : new Span(plus(a.rest, b.rest), a.lo + b.lo, a.hi + b.hi);
+      }
+      if (e instanceof Sub n) {
+        Span a = of(n.a(), relaxed), b = of(n.b(), relaxed);
+        if (a == null || b == null) return null;
+        Expr negB = b.rest == null ? null : IrOps.mul(b.rest, IrOps.intImm(b.rest.dtype(), -1));
+        return new Span(plus(a.rest, negB), a.lo - b.hi, a.hi - b.lo);
+      }
+      if (e instanceof Mul n && Scaled.of(n) instanceof Scaled(long k, Expr other)) {
+        Span a = of(other, relaxed);
+        if (a == null) return null;
+        Expr r = a.rest == null ? null : IrOps.mul(a.rest, IrOps.intImm(a.rest.dtype(), k));
+        return k >= 0 ? new Span(r, a.lo * k, a.hi * k) : new Span(r, a.hi * k, a.lo * k);
+      }
+      return null;
+    }
+
+    private static Expr plus(Expr a, Expr b) { return a == null ? b : b == null ? a : IrOps.add(a, b); }
+
+    /** {@code e / c} when {@code e} is visibly a multiple of {@code c}, else null. */
+    private static Expr divExact(Expr e, long c) {
+      if (e instanceof IntImm i) return i.value() % c == 0 ? IrOps.intImm(i.dtype(), i.value() / c) : null;
+      if (e instanceof Add n) {
+        Expr a = divExact(n.a(), c), b = divExact(n.b(), c);
+        return a == null || b == null ? null : IrOps.add(a, b);
+      }
+      if (e instanceof Mul n && Scaled.of(n) instanceof Scaled(long k, Expr other) && k % c == 0) {
+        return k == c ? other : IrOps.mul(other, IrOps.intImm(other.dtype(), k / c));
+      }
+      return null;
+    }
+  }
+
+  /** {@code k * other}: a product with a constant factor on either side. */
+  private record Scaled(long k, Expr other) {
+    static Scaled of(Mul n) {
+      Long k = IrOps.asLong(n.b());
+      if (k != null) return new Scaled(k, n.a());
+      k = IrOps.asLong(n.a());
+      return k == null ? null : new Scaled(k, n.b());
+    }
+  }
+
   /** {@code rest + constant + sum(coef[v] * v)} over the relaxed vars; {@code rest} is null when zero. */
   private record Affine(Expr rest, long constant, Map<Var, Long> coef) {
     static Affine of(Expr e, Map<Var, Expr> relaxed) {
@@ -75,13 +151,7 @@ final class Regions {
       if (e instanceof Add n) return combine(of(n.a(), relaxed), of(n.b(), relaxed), 1);
       if (e instanceof Sub n) return combine(of(n.a(), relaxed), of(n.b(), relaxed), -1);
       if (e instanceof Mul n) {
-        Long k = IrOps.asLong(n.b());
-        Expr other = n.a();
-        if (k == null) {
-          k = IrOps.asLong(n.a());
-          other = n.b();
-        }
-        if (k == null) return mentions(e, relaxed) ? null : new Affine(e, 0, Map.of());
+        if (!(Scaled.of(n) instanceof Scaled(long k, Expr other))) return mentions(e, relaxed) ? null : new Affine(e, 0, Map.of());
         Affine a = of(other, relaxed);
         return a == null ? null : a.scale(k);
       }

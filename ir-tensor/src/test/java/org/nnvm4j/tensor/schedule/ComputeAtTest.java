@@ -178,4 +178,24 @@ class ComputeAtTest {
     s.get(p.t()).computeAt(s.get(p.b()), s.get(p.b()).axis().get(0));
     assertInvalid(() -> Lower.lower(s, List.of(p.a(), p.t(), p.b()), "f"), "tensor T is computed at stage 'B'");
   }
+
+  /** A blocked producer T[i, c / 4, c % 4] read by B[i, c]: at B's block loop, bound inference keeps one block. */
+  @Test
+  void blockedLayoutProducerAtTheBlockLoopComputesOneBlock() {
+    Tensor a = Te.placeholder(Te.shape(3, 12), DType.I32, "A");
+    Tensor t = Te.computeN(Te.shape(3, 3, 4), ix -> IrOps.mul(a.get(ix.get(0), IrOps.add(IrOps.mul(ix.get(1), IrOps.i32(4)), ix.get(2))),
+        IrOps.i32(3)), "T", "", java.util.Map.of());
+    Tensor b = Te.compute(Te.shape(3, 12), (i, c) -> IrOps.add(t.get(i, IrOps.floorDiv(c, IrOps.i32(4)), IrOps.floorMod(c, IrOps.i32(4))),
+        IrOps.i32(1)), "B");
+    Schedule s = Schedule.create(b.op());
+    Stage sb = s.get(b);
+    IterVar[] c = sb.split(sb.axis().get(1), 4);
+    s.get(t).computeAt(sb, c[0]);
+    PrimFunc f = Lower.lower(s, List.of(a, b), "f");
+    assertThat(f.toString()).contains("allocate T[int32 * 1 * 1 * 4]");
+    int[] in = input(36);
+    int[] expected = new int[36];
+    for (int k = 0; k < 36; k++) expected[k] = in[k] * 3 + 1;
+    assertThat(run(f, Shape.of(3, 12), Shape.of(3, 12))).containsExactly(expected);
+  }
 }

@@ -1,0 +1,104 @@
+package org.nnvm4j.it.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.nnvm4j.backend.Backend;
+import org.nnvm4j.backend.BackendRegistry;
+import org.nnvm4j.backend.ScheduleRequest;
+import org.nnvm4j.backend.Target;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.schedule.Lower;
+import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.PrimFunc;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * dense 1024^3 and every distinct conv2d layer of ResNet-18 (batch 1, 224x224), each compiled through the
+ * llvm backend's own strategy as the graph compiler uses it ({@code Lowering.compute} then
+ * {@code Lowering.schedule} on a {@link ScheduleRequest}), with FMA contraction, at 1 and 2 threads.
+ * The FLOPs of each layer are printed at setup; GFLOP/s = flops / (ms * 1e6). Layer names:
+ * {@code l<stage>_<kernel>[s2]} is the ResNet stage's conv (s2: stride 2, 1x1: the downsample projection).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+public class X86StrategyBenchmark {
+  /** {in channels, out channels, input size, kernel, stride, padding} per ResNet-18 conv layer. */
+  static final Map<String, int[]> CONVS = Map.ofEntries(
+      Map.entry("conv1", new int[] {3, 64, 224, 7, 2, 3}),
+      Map.entry("l1_3x3", new int[] {64, 64, 56, 3, 1, 1}),
+      Map.entry("l2_3x3s2", new int[] {64, 128, 56, 3, 2, 1}),
+      Map.entry("l2_1x1s2", new int[] {64, 128, 56, 1, 2, 0}),
+      Map.entry("l2_3x3", new int[] {128, 128, 28, 3, 1, 1}),
+      Map.entry("l3_3x3s2", new int[] {128, 256, 28, 3, 2, 1}),
+      Map.entry("l3_1x1s2", new int[] {128, 256, 28, 1, 2, 0}),
+      Map.entry("l3_3x3", new int[] {256, 256, 14, 3, 1, 1}),
+      Map.entry("l4_3x3s2", new int[] {256, 512, 14, 3, 2, 1}),
+      Map.entry("l4_1x1s2", new int[] {256, 512, 14, 1, 2, 0}),
+      Map.entry("l4_3x3", new int[] {512, 512, 7, 3, 1, 1}));
+
+  @Param({"dense1024", "conv1", "l1_3x3", "l2_3x3s2", "l2_1x1s2", "l2_3x3", "l3_3x3s2", "l3_1x1s2", "l3_3x3", "l4_3x3s2",
+      "l4_1x1s2", "l4_3x3"})
+  String layer;
+  @Param({"1", "2"}) int threads;
+  Kernels.Compiled k;
+
+  @Setup
+  public void setup() {
+    String target = "llvm -fp-contract=fast -num-threads=" + threads;
+    List<Tensor> args = new ArrayList<>();
+    Tensor out;
+    long flops;
+    String op;
+    try (Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target))) {
+      if (layer.equals("dense1024")) {
+        int n = 1024;
+        args.add(Te.placeholder(Te.shape(n, n), DType.F32, "data"));
+        args.add(Te.placeholder(Te.shape(n, n), DType.F32, "weight"));
+        op = "dense";
+        out = backend.lowering().compute(op, Map.of(), args).orElseThrow().get(0);
+        flops = 2L * n * n * n;
+      } else {
+        int[] c = CONVS.get(layer);
+        int o = (c[2] + 2 * c[5] - c[3]) / c[4] + 1;
+        args.add(Te.placeholder(Te.shape(1, c[0], c[2], c[2]), DType.F32, "data"));
+        args.add(Te.placeholder(Te.shape(c[1], c[0], c[3], c[3]), DType.F32, "weight"));
+        op = "conv2d";
+        Map<String, String> attrs = Map.of("strides", "(" + c[4] + ", " + c[4] + ")", "padding", "(" + c[5] + ", " + c[5] + ")");
+        out = backend.lowering().compute(op, attrs, args).orElseThrow().get(0);
+        flops = 2L * c[1] * c[0] * c[3] * c[3] * o * o;
+      }
+      Schedule s = backend.lowering().schedule(new ScheduleRequest(List.of(out), "out_elemwise_fusable", op, Map.of()));
+      List<Tensor> all = new ArrayList<>(args);
+      all.add(out);
+      PrimFunc f = Lower.lower(s, all, layer);
+      long[] bytes = all.stream().mapToLong(t -> 4L * t.shape().stream().mapToLong(IrOps::asLong).reduce(1,
+          (a, b) -> a * b)).toArray();
+      System.out.println(layer + ": " + flops + " flops");
+      k = Kernels.compile(target, f, bytes, new long[0]);
+    }
+  }
+
+  @TearDown public void tearDown() { k.close(); }
+
+  @Benchmark public void run() { k.run(); }
+}
