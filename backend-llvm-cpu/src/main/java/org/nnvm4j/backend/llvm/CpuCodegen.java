@@ -502,7 +502,7 @@ final class CpuCodegen {
         LLVMValueRef one = constant(c.dtype(), 1);
         yield LLVMBuildFDiv(b, one, LLVMBuildFAdd(b, one, e, ""), "");
       }
-      case "tanh", "erf" -> libm(c.op(), c.dtype(), args.get(0));
+      case "tanh", "erf", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh" -> libm(c.op(), c.dtype(), args.get(0));
       default -> throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(funcName, null),
           "the llvm backend has no intrinsic '" + c.op() + "'");
     };

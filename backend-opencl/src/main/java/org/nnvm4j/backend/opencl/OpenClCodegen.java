@@ -150,6 +150,7 @@ public final class OpenClCodegen extends CSourceCodegen {
   protected String mathCall(String op, List<String> args, DType t) {
     return switch (op) {
       case "sigmoid" -> "(1 / (1 + exp(-" + args.get(0) + ")))";
+      case "round" -> "rint(" + args.get(0) + ")";
       default -> op + "(" + String.join(", ", args) + ")";
     };
   }

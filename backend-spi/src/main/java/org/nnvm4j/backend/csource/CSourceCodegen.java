@@ -168,7 +168,10 @@ public abstract class CSourceCodegen extends TirPrinter {
   protected String mathCall(String op, List<String> args, DType t) {
     String suffix = t.bits() == 32 ? "f" : "";
     return switch (op) {
-      case "fabs", "exp", "log", "sqrt", "tanh", "erf", "floor", "ceil", "round", "trunc", "sin", "cos", "pow", "fmod" ->
+      // round is the intrinsic's halves-to-even (C's rint); C's round takes halves away from zero.
+      case "round" -> "rint" + suffix + "(" + args.get(0) + ")";
+      case "fabs", "exp", "log", "sqrt", "tanh", "erf", "floor", "ceil", "trunc", "sin", "cos", "pow", "fmod", "tan", "asin",
+          "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh" ->
           op + suffix + "(" + String.join(", ", args) + ")";
       case "rsqrt" -> "(1 / sqrt" + suffix + "(" + args.get(0) + "))";
       case "sigmoid" -> "(1 / (1 + exp" + suffix + "(-" + args.get(0) + ")))";

@@ -26,6 +26,12 @@ import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
+import org.nnvm4j.tensor.interp.Interpreter;
+import org.nnvm4j.tensor.schedule.Lower;
+import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
  * Imports an ONNX model: initializers become parameters, the other graph inputs variables, and each
@@ -211,6 +217,11 @@ public final class OnnxImporter {
     private final Map<Node, Shape[]> shapes = new IdentityHashMap<>();
     private final Map<Node, DType[]> types = new IdentityHashMap<>();
 
+    /** Op nodes over constants, folded at import when a converter asks for their value (null: not foldable). */
+    private final Map<Node, NDArray> folded = new IdentityHashMap<>();
+    /** The largest value folded at import, in elements. */
+    private static final long FOLD_LIMIT = 1 << 16;
+
     Values(Map<String, NDArray> bindable) { this.bindable = bindable; }
 
     Symbol symbol(String name) { return symbols.get(name); }
@@ -243,11 +254,23 @@ public final class OnnxImporter {
       types(e.node());
     }
 
+    /**
+     * The value of {@code name} when it is a parameter, a bindable data input, or the output of graph ops
+     * over such values alone (shape arithmetic: Shape, Slice, Concat, Sub, ...), which is then folded by
+     * running the ops' computes in the TIR interpreter; else null.
+     */
     NDArray constant(String name) {
       Symbol s = symbols.get(name);
-      if (s == null) return null;
-      Node n = s.outputs().get(0).node();
-      if (!n.isVariable()) return null;
+      return s == null ? null : value(s.outputs().get(0));
+    }
+
+    private NDArray value(NodeEntry e) {
+      Node n = e.node();
+      if (!n.isVariable()) {
+        if (n.numOutputs() != 1) return null;
+        if (!folded.containsKey(n)) folded.put(n, fold(n));
+        return folded.get(n);
+      }
       NDArray v = params.get(n.name());
       NDArray given = bindable.get(n.name());
       if (v == null && given != null) {
@@ -256,6 +279,34 @@ public final class OnnxImporter {
         bound.add(n.name());
       }
       return v;
+    }
+
+    /** Runs op node {@code n} on its constant inputs in the interpreter; null when an input is not constant or the output is large. */
+    private NDArray fold(Node n) {
+      Shape out = shapes(n)[0];
+      DType t = types(n)[0];
+      if (out == null || t == null || out.numElements() > FOLD_LIMIT) return null;
+      List<NDArray> args = new ArrayList<>();
+      List<Tensor> in = new ArrayList<>();
+      for (int i = 0; i < n.inputs().size(); i++) {
+        NDArray a = value(n.inputs().get(i));
+        if (a == null) return null;
+        in.add(Te.placeholder(Te.shape(a.shape().toArray()), a.dtype(), "in" + i));
+        args.add(a);
+      }
+      try {
+        Tensor r = n.op().compute().compute(n.attrs(), in).get(0);
+        List<Tensor> signature = new ArrayList<>(in);
+        signature.add(r);
+        PrimFunc f = Lower.lower(Schedule.create(r.op()), signature, "fold");
+        NDArray result = NDArray.allocate(t, out);
+        args.add(result);
+        Interpreter.run(f, args);
+        return result;
+      } catch (RuntimeException ex) {
+        // Not foldable here (for instance a compute that needs what the compiler adds); the node stays a graph op.
+        return null;
+      }
     }
 
     Shape shape(String name) {

@@ -46,6 +46,8 @@ final class OnnxNode {
 
   int numInputs() { return proto.getInputCount(); }
 
+  int numOutputs() { return proto.getOutputCount(); }
+
   /** Whether optional input {@code i} is given (present and not the empty name). */
   boolean hasInput(int i) { return i < proto.getInputCount() && !proto.getInput(i).isEmpty(); }
 

@@ -18,6 +18,7 @@ public final class OnnxOps {
     NnConverters.register(TABLE);
     ReduceConverters.register(TABLE);
     CompositeConverters.register(TABLE);
+    LossConverters.register(TABLE);
   }
 
   private OnnxOps() {}

@@ -8,7 +8,10 @@ import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
-/** ONNX ops that need no new graph op: Identity, Constant, Shape and Size (folded), Expand, Sum, inference-mode Dropout. */
+/**
+ * ONNX ops that need no new graph op: Identity, Constant, Shape, Size, ConstantOfShape, Range and EyeLike
+ * (folded), Expand, Sum, inference-mode Dropout.
+ */
 final class TensorConverters {
   private TensorConverters() {}
 
@@ -21,6 +24,20 @@ final class TensorConverters {
       return List.of(n.param("size", longs(new long[] {s.numElements()}, Shape.scalar())));
     });
     t.put("Expand", TensorConverters::expand);
+    t.put("ConstantOfShape", TensorConverters::constantOfShape);
+    t.put("Range", TensorConverters::range);
+    t.put("EyeLike", n -> {
+      // Folds to a parameter: ones on diagonal k of the input's (static) 2-D shape, in dtype (default the input's).
+      n.onlyAttrs("dtype", "k");
+      Shape s = known(n);
+      if (s.rank() != 2) throw n.unsupported("the input must be 2-D, got " + s);
+      DType dtype = n.hasAttr("dtype") ? OnnxDTypes.of((int) n.attrInt("dtype", 0)) : n.dtype(0);
+      if (dtype == null) throw n.unsupported("the output dtype is not supported");
+      NDArray out = NDArray.allocate(dtype, s);
+      long k = n.attrInt("k", 0);
+      for (long i = 0; i < s.dim(0); i++) if (i + k >= 0 && i + k < s.dim(1)) out.setDouble(i * s.dim(1) + i + k, 1);
+      return List.of(n.param("eye", out));
+    });
     t.put("Sum", n -> {
       // Variadic sum of same-shape inputs as a chain of adds; a single input is a copy.
       Symbol y = n.numInputs() == 1 ? n.op("copy", Map.of(), n.input(0)) : n.input(0);
@@ -65,6 +82,37 @@ final class TensorConverters {
     if (Shape.of(target).equals(n.shape(0))) return List.of(n.op("copy", Map.of(), n.input(0)));
     Symbol zeros = n.param("zeros", NDArray.allocate(dtype, Shape.of(target)));
     return List.of(n.op("broadcast_add", Map.of(), n.input(0), zeros));
+  }
+
+  /** ConstantOfShape folds to a parameter: the (constant) shape filled with {@code value}'s one element (float32 0 by default). */
+  private static List<Symbol> constantOfShape(OnnxNode n) {
+    n.onlyAttrs("value");
+    long[] dims = n.constantInts(0);
+    if (dims == null) throw n.unsupported("the shape input must be a constant (an initializer or Constant)");
+    NDArray fill = n.hasAttr("value") ? n.tensorAttr("value") : NDArray.allocate(DType.F32, Shape.scalar());
+    if (fill.numElements() != 1) throw n.unsupported("attribute 'value' must hold one element, got shape " + fill.shape());
+    NDArray out = NDArray.allocate(fill.dtype(), Shape.of(dims));
+    long bytes = fill.dtype().bytes();
+    for (long i = 0; i < out.numElements(); i++) {
+      java.lang.foreign.MemorySegment.copy(fill.segment(), 0, out.segment(), i * bytes, bytes);
+    }
+    return List.of(n.param("value", out));
+  }
+
+  /** Range folds to a parameter: start, start + delta, ... up to limit (exclusive), from three constant scalars. */
+  private static List<Symbol> range(OnnxNode n) {
+    n.onlyAttrs();
+    NDArray start = n.constant(0), limit = n.constant(1), delta = n.constant(2);
+    if (start == null || limit == null || delta == null) throw n.unsupported("start, limit and delta must be constants");
+    DType t = start.dtype();
+    double s0 = start.getDouble(0), d = delta.getDouble(0);
+    if (d == 0) throw n.unsupported("delta must not be 0");
+    long count = Math.max(0, (long) Math.ceil((limit.getDouble(0) - s0) / d));
+    NDArray out = NDArray.allocate(t, Shape.of(count));
+    for (long i = 0; i < count; i++) {
+      out.setDouble(i, s0 + i * d);
+    }
+    return List.of(n.param("range", out));
   }
 
   private static Shape known(OnnxNode n) {

@@ -14,7 +14,10 @@ import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.topi.Transform;
 
-/** Layout ops (NNVM level 1 and 4): reshape, transpose, flatten, concatenate, expand_dims, squeeze; all injective. */
+/**
+ * Layout ops (NNVM level 1 and 4): reshape, transpose, flatten, concatenate, expand_dims, squeeze,
+ * strided_slice, take, trilu, gather_elements, pad; all injective.
+ */
 public final class TransformOps {
   private TransformOps() {}
 
@@ -67,12 +70,93 @@ public final class TransformOps {
               }
               return new Shape[] {Shape.of(out)};
             })
-            .compute((a, in) -> List.of(Transform.squeeze(in.get(0), squeezeAxes(a, shape(in.get(0))), "squeeze"))).build());
+            .compute((a, in) -> List.of(Transform.squeeze(in.get(0), squeezeAxes(a, shape(in.get(0))), "squeeze"))).build(),
+        injective("strided_slice", "NumPy's data[begin:end:stride] per dimension (negative values count from the end;"
+            + " dimensions not listed are whole).").inputs("data")
+            .attr("begin", null, "the first index per dimension", OpAttrs.INTS)
+            .attr("end", null, "the end (exclusive) per dimension", OpAttrs.INTS)
+            .attr("stride", "()", "the step per dimension (nonzero; 1 when not listed)", OpAttrs.INTS)
+            .inferShape((a, in) -> {
+              if (in[0] == null) return null;
+              long[][] b = sliceSpec(a, in[0].rank());
+              return new Shape[] {Shape.of(Transform.sliceShape(in[0].toArray(), b[0], b[1], b[2]))};
+            })
+            .compute((a, in) -> {
+              long[][] b = sliceSpec(a, in.get(0).ndim());
+              return List.of(Transform.stridedSlice(in.get(0), b[0], b[1], b[2], "strided_slice"));
+            }).build(),
+        Op.builder("take").describe("Gathers slices of data along axis at the (integer) indices; negative indices count"
+            + " from the end.").pattern(OpPattern.INJECTIVE).inputs("data", "indices")
+            .attr("axis", "0", "the axis to gather along", OpAttrs.INT)
+            .inferType((a, in) -> in[0] == null ? null : new org.nnvm4j.tensor.DType[] {in[0]})
+            .inferShape((a, in) -> {
+              if (in[0] == null || in[1] == null) return null;
+              int axis = normalizeAxis(intAttr(a, "axis"), in[0].rank());
+              return new Shape[] {Shape.of(Transform.takeShape(in[0].toArray(), in[1].toArray(), axis))};
+            })
+            .compute((a, in) -> List.of(Transform.take(in.get(0), in.get(1), normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()),
+                "take"))).build(),
+        injective("trilu", "Keeps the upper (j - i >= k) or lower (j - i <= k) triangle of the last two dimensions,"
+            + " zeroes the rest.").inputs("data")
+            .attr("upper", "True", "keep the upper triangle", OpAttrs.BOOL)
+            .attr("k", "0", "the diagonal offset", OpAttrs.INT)
+            .inferShape((a, in) -> {
+              if (in[0] != null && in[0].rank() < 2) throw CompileException.invalid("trilu needs rank >= 2, got %s", in[0]);
+              return OpRules.firstShape(in);
+            })
+            .compute((a, in) -> List.of(Transform.trilu(in.get(0), OpAttrs.boolAttr(a, "upper"), intAttr(a, "k"), "trilu"))).build(),
+        Op.builder("gather_elements").describe("out[i...] = data[i...] with the index along axis taken from indices[i...].")
+            .pattern(OpPattern.INJECTIVE).inputs("data", "indices")
+            .attr("axis", "0", "the axis indexed", OpAttrs.INT)
+            .inferType((a, in) -> in[0] == null ? null : new org.nnvm4j.tensor.DType[] {in[0]})
+            .inferShape((a, in) -> {
+              if (in[0] == null || in[1] == null) return null;
+              normalizeAxis(intAttr(a, "axis"), in[0].rank());
+              if (in[0].rank() != in[1].rank()) throw CompileException.invalid("data %s and indices %s ranks differ", in[0], in[1]);
+              return new Shape[] {in[1]};
+            })
+            .compute((a, in) -> List.of(Transform.gatherElements(in.get(0), in.get(1),
+                normalizeAxis(intAttr(a, "axis"), in.get(0).ndim()), "gather_elements"))).build(),
+        injective("pad", "Pads (or, negative, crops) each dimension: constant fill, edge, reflect or wrap.").inputs("data")
+            .attr("pad_before", null, "elements added before, per dimension", OpAttrs.INTS)
+            .attr("pad_after", null, "elements added after, per dimension", OpAttrs.INTS)
+            .attr("mode", "constant", "constant, edge, reflect or wrap", OpAttrs.oneOf("constant", "edge", "reflect", "wrap"))
+            .attr("pad_value", "0", "the fill of mode constant", OpAttrs.FLOAT)
+            .inferShape((a, in) -> {
+              if (in[0] == null) return null;
+              int[] b = intsAttr(a, "pad_before"), e = intsAttr(a, "pad_after");
+              if (b.length != in[0].rank() || e.length != in[0].rank()) throw CompileException.invalid("pads need %d values per side", in[0].rank());
+              long[] out = new long[b.length];
+              for (int d = 0; d < out.length; d++) out[d] = in[0].dim(d) + b[d] + e[d];
+              return new Shape[] {Shape.of(out)};
+            })
+            .compute((a, in) -> List.of(Transform.pad(in.get(0), longs(intsAttr(a, "pad_before")), longs(intsAttr(a, "pad_after")),
+                a.get("mode"), OpAttrs.floatAttr(a, "pad_value"), "pad"))).build());
   }
 
   private static Op.Builder injective(String name, String doc) {
     return Op.builder(name).describe(doc).pattern(OpPattern.INJECTIVE).inferType((a, in) -> OpRules.sameType(in));
   }
+
+  /** begin, end and stride of strided_slice for every one of {@code rank} dimensions: unlisted ones are whole. */
+  private static long[][] sliceSpec(Map<String, String> a, int rank) {
+    int[] begin = intsAttr(a, "begin");
+    int[] end = intsAttr(a, "end");
+    int[] stride = intsAttr(a, "stride");
+    if (begin.length > rank || end.length != begin.length || stride.length > begin.length) {
+      throw CompileException.invalid("begin has %d values, end %d and stride %d for rank %d", begin.length, end.length, stride.length, rank);
+    }
+    long[][] out = new long[3][rank];
+    for (int d = 0; d < rank; d++) {
+      out[0][d] = d < begin.length ? begin[d] : 0;
+      out[1][d] = d < end.length ? end[d] : Long.MAX_VALUE;
+      out[2][d] = d < stride.length ? stride[d] : 1;
+      if (out[2][d] == 0) throw CompileException.invalid("stride of dimension %d is 0", d);
+    }
+    return out;
+  }
+
+  private static long[] longs(int[] v) { return Arrays.stream(v).asLongStream().toArray(); }
 
   static Shape shape(org.nnvm4j.tensor.te.Tensor t) { return Shape.of(org.nnvm4j.tensor.topi.Topi.constShape(t, t.name())); }
 

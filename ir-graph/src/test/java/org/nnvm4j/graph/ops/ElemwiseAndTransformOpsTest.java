@@ -87,6 +87,76 @@ class ElemwiseAndTransformOpsTest {
     assertExact(run("squeeze", Map.of("axis", "(1,)"), a), Shape.of(2, 2), av);
   }
 
+  @Test
+  void stridedSliceClampsAndStepsBackwards() {
+    NDArray x = random(7, 3, 5);
+    float[] v = x.toFloatArray();
+    // rows 1.., columns from the last back to (excluding) 0 in steps of 2: columns 4 and 2.
+    float[] want = new float[4];
+    int k = 0;
+    for (int i = 1; i < 3; i++) for (int j = 4; j > 0; j -= 2) want[k++] = v[i * 5 + j];
+    assertExact(run("strided_slice", Map.of("begin", "(1, -1)", "end", "(1000, 0)", "stride", "(1, -2)"), x), Shape.of(2, 2), want);
+    // Only the first dimension listed; begin past the end gives an empty slice.
+    assertExact(run("strided_slice", Map.of("begin", "(-2,)", "end", "(3,)"), x), Shape.of(2, 5), java.util.Arrays.copyOfRange(v, 5, 15));
+    assertThat(run("strided_slice", Map.of("begin", "(5,)", "end", "(9,)"), x).shape()).isEqualTo(Shape.of(0, 5));
+  }
+
+  @Test
+  void takeGathersWithNegativeIndices() {
+    NDArray x = random(8, 3, 4);
+    float[] v = x.toFloatArray();
+    NDArray idx = NDArray.of(new int[] {-1, 0, 2, 1}, Shape.of(2, 2));
+    float[] rows = new float[16];
+    int[] at = {2, 0, 2, 1};
+    for (int i = 0; i < 4; i++) System.arraycopy(v, at[i] * 4, rows, i * 4, 4);
+    assertExact(run("take", Map.of("axis", "0"), x, idx), Shape.of(2, 2, 4), rows);
+    float[] cols = new float[12];
+    int[] colAt = {3, 0, 2, 1};
+    for (int i = 0; i < 3; i++) for (int j = 0; j < 4; j++) cols[i * 4 + j] = v[i * 4 + colAt[j]];
+    assertExact(run("take", Map.of("axis", "-1"), x, idx), Shape.of(3, 2, 2), cols);
+  }
+
+  @Test
+  void triluAndGatherElements() {
+    NDArray x = random(9, 3, 4);
+    float[] v = x.toFloatArray();
+    float[] upper = new float[12], lower = new float[12];
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 4; j++) {
+        upper[i * 4 + j] = j - i >= 1 ? v[i * 4 + j] : 0f;
+        lower[i * 4 + j] = j - i <= -1 ? v[i * 4 + j] : 0f;
+      }
+    }
+    assertExact(run("trilu", Map.of("k", "1"), x), Shape.of(3, 4), upper);
+    assertExact(run("trilu", Map.of("upper", "False", "k", "-1"), x), Shape.of(3, 4), lower);
+    NDArray idx = NDArray.of(new int[] {0, -1, 2, 1}, Shape.of(2, 2));
+    // axis 1: out[i][j] = x[i][idx[i][j]]; axis 0: out[i][j] = x[idx[i][j]][j].
+    assertExact(run("gather_elements", Map.of("axis", "1"), x, idx), Shape.of(2, 2), new float[] {v[0], v[3], v[6], v[5]});
+    assertExact(run("gather_elements", Map.of("axis", "0"), x, idx), Shape.of(2, 2), new float[] {v[0], v[9], v[8], v[5]});
+  }
+
+  @Test
+  void padModes() {
+    NDArray x = NDArray.of(1f, 2f, 3f, 4f);
+    Map<String, String> p = Map.of("pad_before", "(2,)", "pad_after", "(1,)");
+    assertExact(run("pad", withMode(p, "constant", "9"), x), Shape.of(7), new float[] {9f, 9f, 1f, 2f, 3f, 4f, 9f});
+    assertExact(run("pad", withMode(p, "edge", "0"), x), Shape.of(7), new float[] {1f, 1f, 1f, 2f, 3f, 4f, 4f});
+    assertExact(run("pad", withMode(p, "reflect", "0"), x), Shape.of(7), new float[] {3f, 2f, 1f, 2f, 3f, 4f, 3f});
+    assertExact(run("pad", withMode(p, "wrap", "0"), x), Shape.of(7), new float[] {3f, 4f, 1f, 2f, 3f, 4f, 1f});
+    // Negative pads crop; a 2-D constant pad fills whole rows and columns.
+    assertExact(run("pad", Map.of("pad_before", "(-1,)", "pad_after", "(-2,)"), x), Shape.of(1), new float[] {2f});
+    NDArray m = NDArray.of(new float[] {1f, 2f, 3f, 4f}, Shape.of(2, 2));
+    assertExact(run("pad", Map.of("pad_before", "(1, 0)", "pad_after", "(0, 1)"), m), Shape.of(3, 3),
+        new float[] {0f, 0f, 0f, 1f, 2f, 0f, 3f, 4f, 0f});
+  }
+
+  private static Map<String, String> withMode(Map<String, String> p, String mode, String value) {
+    Map<String, String> out = new java.util.HashMap<>(p);
+    out.put("mode", mode);
+    out.put("pad_value", value);
+    return out;
+  }
+
   private static float[] concatRows(float[] bv) {
     float[] out = new float[24];
     for (int i = 0; i < 2; i++) {

@@ -9,7 +9,6 @@ import org.nnvm4j.graph.Graph;
 import org.nnvm4j.graph.Node;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.graph.pass.InferShape;
-import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.interp.Interpreter;
@@ -31,7 +30,7 @@ final class OpCompute {
     return NDArray.of(v, Shape.of(shape));
   }
 
-  /** The output of op {@code op} with {@code attrs} on {@code inputs}. */
+  /** The output of op {@code op} with {@code attrs} on {@code inputs} (placeholders and output take the computed dtypes). */
   static NDArray run(String op, Map<String, String> attrs, NDArray... inputs) {
     Symbol[] vars = new Symbol[inputs.length];
     Map<String, Shape> shapes = new LinkedHashMap<>();
@@ -42,13 +41,13 @@ final class OpCompute {
     Graph g = InferShape.apply(Graph.create(Symbol.create(op, attrs, vars)), shapes);
     Node n = g.nodes().get(g.nodes().size() - 1);
     List<Tensor> in = new ArrayList<>();
-    for (int i = 0; i < inputs.length; i++) in.add(Te.placeholder(Te.shape(inputs[i].shape().toArray()), DType.F32, "in" + i));
+    for (int i = 0; i < inputs.length; i++) in.add(Te.placeholder(Te.shape(inputs[i].shape().toArray()), inputs[i].dtype(), "in" + i));
     Tensor out = n.op().compute().compute(n.attrs(), in).get(0);
     Shape outShape = g.attr(Graph.SHAPE, Shape[].class)[g.numEntries() - 1];
     List<Tensor> args = new ArrayList<>(in);
     args.add(out);
     PrimFunc f = Lower.lower(Schedule.create(out.op()), args, op);
-    NDArray result = NDArray.allocate(DType.F32, outShape);
+    NDArray result = NDArray.allocate(out.dtype(), outShape);
     List<NDArray> arrays = new ArrayList<>(List.of(inputs));
     arrays.add(result);
     Interpreter.run(f, arrays);

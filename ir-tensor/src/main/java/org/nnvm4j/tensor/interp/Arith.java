@@ -157,6 +157,15 @@ final class Arith {
       case "trunc" -> x < 0 ? Math.ceil(x) : Math.floor(x);
       case "sin" -> Math.sin(x);
       case "cos" -> Math.cos(x);
+      case "tan" -> Math.tan(x);
+      case "asin" -> Math.asin(x);
+      case "acos" -> Math.acos(x);
+      case "atan" -> Math.atan(x);
+      case "sinh" -> Math.sinh(x);
+      case "cosh" -> Math.cosh(x);
+      case "asinh" -> Math.copySign(Math.log(Math.abs(x) + Math.sqrt(x * x + 1)), x);
+      case "acosh" -> Math.log(x + Math.sqrt(x * x - 1));
+      case "atanh" -> 0.5 * Math.log((1 + x) / (1 - x));
       default -> throw new IllegalStateException(op);
     };
   }

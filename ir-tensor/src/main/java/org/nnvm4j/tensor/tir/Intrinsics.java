@@ -8,7 +8,8 @@ public final class Intrinsics {
 
   /** One-argument float math functions, elementwise on vectors. */
   public static final Set<String> UNARY_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf",
-      "fabs", "floor", "ceil", "round", "trunc", "sin", "cos");
+      "fabs", "floor", "ceil", "round", "trunc", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+      "atanh");
 
   /** Two-argument float math functions. */
   public static final Set<String> BINARY_MATH = Set.of("pow", "fmod");

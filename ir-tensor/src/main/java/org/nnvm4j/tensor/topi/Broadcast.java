@@ -46,6 +46,22 @@ public final class Broadcast {
     return Te.computeN(Te.shape(out), idx -> f.apply(a.get(index(idx, sa)), b.get(index(idx, sb))), name, TAG, Map.of());
   }
 
+  /** {@code out = cond ? x : y} element-wise over the broadcast of the three constant shapes. */
+  public static Tensor where(Tensor cond, Tensor x, Tensor y, String name) {
+    if (!x.dtype().equals(y.dtype())) throw CompileException.invalid("%s: operand dtypes %s and %s differ", name, x.dtype(), y.dtype());
+    long[] sc = Topi.constShape(cond, name);
+    long[] sx = Topi.constShape(x, name);
+    long[] sy = Topi.constShape(y, name);
+    long[] xy = shape(sx, sy);
+    long[] out = xy == null ? null : shape(sc, xy);
+    if (out == null) throw CompileException.invalid("%s: shapes of condition, x and y do not broadcast", name);
+    return Te.computeN(Te.shape(out), idx -> {
+      Expr c = cond.get(index(idx, sc));
+      if (!c.dtype().equals(org.nnvm4j.tensor.DType.BOOL)) c = IrOps.ne(c, IrOps.zero(c.dtype()));
+      return IrOps.select(c, x.get(index(idx, sx)), y.get(index(idx, sy)));
+    }, name, TAG, Map.of());
+  }
+
   /** The index into an operand of shape {@code s} for output index {@code idx}: stretched dimensions read 0. */
   static List<Expr> index(List<Var> idx, long[] s) {
     List<Expr> out = new ArrayList<>();
