@@ -12,3 +12,6 @@ if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(java_featur
 fi
 export JAVA_HOME
 command -v mvn >/dev/null || { echo "nnvm4j needs Apache Maven 3.8+ on the PATH (apt-get install maven)" >&2; exit 1; }
+# Maven 3.8 runs on this JDK 25 too: let its Guava use sun.misc.Unsafe without the 4-line warning
+# (TOOLCHAIN.md section 1; the option exists since JDK 23, and env.sh has checked for 25).
+export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"
