@@ -59,14 +59,24 @@ final class Kernels {
    * sgemm C = A * B (n x n x n, float32) with TVM's CPU recipe: B packed into [n/bn][n][bn] panels,
    * C tiled bn x bn, k split by 4, loops (xo, yo, ko, xi, ki, yi), yi vectorized, xo parallel.
    */
+  /** C = A * B over B packed into [n/cols][n][cols] panels: the tensors both sgemm schedules start from. */
+  private record PackedMatmul(Tensor a, Tensor b, Tensor packed, IterVar k, Tensor c) {
+    static PackedMatmul of(int n, int cols) {
+      Tensor a = Te.placeholder(Te.shape(n, n), DType.F32, "A");
+      Tensor b = Te.placeholder(Te.shape(n, n), DType.F32, "B");
+      Tensor packed = Te.computeN(Te.shape(n / cols, n, cols),
+          ix -> b.get(ix.get(1), IrOps.add(IrOps.mul(ix.get(0), IrOps.i32(cols)), ix.get(2))), "packedB", "", Map.of());
+      IterVar k = Te.reduceAxis(n, "k");
+      Tensor c = Te.compute(Te.shape(n, n), (x, y) -> Te.sum(IrOps.mul(a.get(x, k.var()),
+          packed.get(IrOps.floorDiv(y, IrOps.i32(cols)), k.var(), IrOps.floorMod(y, IrOps.i32(cols)))), k), "C");
+      return new PackedMatmul(a, b, packed, k, c);
+    }
+  }
+
   static PrimFunc sgemm(int n, int bn) {
-    Tensor a = Te.placeholder(Te.shape(n, n), DType.F32, "A");
-    Tensor b = Te.placeholder(Te.shape(n, n), DType.F32, "B");
-    Tensor packed = Te.computeN(Te.shape(n / bn, n, bn),
-        ix -> b.get(ix.get(1), IrOps.add(IrOps.mul(ix.get(0), IrOps.i32(bn)), ix.get(2))), "packedB", "", Map.of());
-    IterVar k = Te.reduceAxis(n, "k");
-    Tensor c = Te.compute(Te.shape(n, n), (x, y) -> Te.sum(IrOps.mul(a.get(x, k.var()),
-        packed.get(IrOps.floorDiv(y, IrOps.i32(bn)), k.var(), IrOps.floorMod(y, IrOps.i32(bn)))), k), "C");
+    PackedMatmul p = PackedMatmul.of(n, bn);
+    Tensor a = p.a(), b = p.b(), packed = p.packed(), c = p.c();
+    IterVar k = p.k();
     Schedule s = Schedule.create(c.op());
     Stage sc = s.get(c);
     IterVar[] t = sc.tile(sc.axis().get(0), sc.axis().get(1), bn, bn);
@@ -89,13 +99,8 @@ final class Kernels {
   static PrimFunc sgemmBlocked(int n) {
     int rows = 4;
     int cols = 16;
-    Tensor a = Te.placeholder(Te.shape(n, n), DType.F32, "A");
-    Tensor b = Te.placeholder(Te.shape(n, n), DType.F32, "B");
-    Tensor packed = Te.computeN(Te.shape(n / cols, n, cols),
-        ix -> b.get(ix.get(1), IrOps.add(IrOps.mul(ix.get(0), IrOps.i32(cols)), ix.get(2))), "packedB", "", Map.of());
-    IterVar k = Te.reduceAxis(n, "k");
-    Tensor c = Te.compute(Te.shape(n, n), (x, y) -> Te.sum(IrOps.mul(a.get(x, k.var()),
-        packed.get(IrOps.floorDiv(y, IrOps.i32(cols)), k.var(), IrOps.floorMod(y, IrOps.i32(cols)))), k), "C");
+    PackedMatmul p = PackedMatmul.of(n, cols);
+    Tensor a = p.a(), b = p.b(), packed = p.packed(), c = p.c();
     Schedule s = Schedule.create(c.op());
     Tensor cl = s.cacheWrite(c, "local");
     Stage sc = s.get(c);
