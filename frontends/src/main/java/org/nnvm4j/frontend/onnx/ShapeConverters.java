@@ -34,10 +34,7 @@ final class ShapeConverters {
     t.put("Slice", ShapeConverters::slice);
     t.put("Split", ShapeConverters::split);
     t.put("Tile", ShapeConverters::tile);
-    t.put("GatherElements", n -> {
-      n.onlyAttrs("axis");
-      return List.of(n.op("gather_elements", Map.of("axis", Long.toString(n.attrInt("axis", 0))), n.input(0), n.input(1)));
-    });
+    t.put("GatherElements", n -> gatherAlongAxis(n, "gather_elements"));
     t.put("Trilu", n -> {
       n.onlyAttrs("upper");
       long k = 0;
@@ -50,10 +47,7 @@ final class ShapeConverters {
     });
     t.put("DepthToSpace", ShapeConverters::depthToSpace);
     t.put("Pad", ShapeConverters::pad);
-    t.put("Gather", n -> {
-      n.onlyAttrs("axis");
-      return List.of(n.op("take", Map.of("axis", Long.toString(n.attrInt("axis", 0))), n.input(0), n.input(1)));
-    });
+    t.put("Gather", n -> gatherAlongAxis(n, "take"));
     t.put("Squeeze", n -> {
       long[] axes = axes(n, 13);
       return List.of(n.op("squeeze", axes == null ? Map.of() : Map.of("axis", tuple(axes)), n.input(0)));
@@ -96,6 +90,12 @@ final class ShapeConverters {
   }
 
   /** Unsqueeze: one expand_dims per new axis, in ascending order of the output positions. */
+  /** Gather and GatherElements: data and indices along attribute {@code axis} (default 0) into graph op {@code op}. */
+  private static List<Symbol> gatherAlongAxis(OnnxNode n, String op) {
+    n.onlyAttrs("axis");
+    return List.of(n.op(op, Map.of("axis", Long.toString(n.attrInt("axis", 0))), n.input(0), n.input(1)));
+  }
+
   private static List<Symbol> unsqueeze(OnnxNode n) {
     long[] axes = axes(n, 13);
     Shape s = n.shape(0);
