@@ -444,7 +444,7 @@ final class CpuCodegen {
         yield v;
       }
       case Broadcast n -> broadcast(expr(n.value()), n.lanes(), type(n.dtype()));
-      case Call n -> call(n);
+      case Call n -> Intrinsics.isIfThenElse(n) ? ifThenElse(n) : call(n);
       case Let n -> {
         vars.put(n.var(), expr(n.value()));
         yield expr(n.body());
@@ -486,6 +486,28 @@ final class CpuCodegen {
     return v;
   }
 
+  /** {@code if_then_else(c, t, f)}: a branch on {@code c}, each arm evaluated in its own block, joined by a phi. */
+  private LLVMValueRef ifThenElse(Call n) {
+    LLVMValueRef cond = expr(n.args().get(0));
+    LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(ctx, fn, "ite_then");
+    LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(ctx, fn, "ite_else");
+    LLVMBasicBlockRef end = LLVMAppendBasicBlockInContext(ctx, fn, "ite_end");
+    LLVMBuildCondBr(b, cond, then, els);
+    LLVMPositionBuilderAtEnd(b, then);
+    LLVMValueRef t = expr(n.args().get(1));
+    LLVMBasicBlockRef thenExit = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, end);
+    LLVMPositionBuilderAtEnd(b, els);
+    LLVMValueRef f = expr(n.args().get(2));
+    LLVMBasicBlockRef elseExit = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, end);
+    LLVMPositionBuilderAtEnd(b, end);
+    LLVMValueRef phi = LLVMBuildPhi(b, type(n.dtype()), "ite");
+    LLVMAddIncoming(phi, t, thenExit, 1);
+    LLVMAddIncoming(phi, f, elseExit, 1);
+    return phi;
+  }
+
   private LLVMValueRef call(Call c) {
     List<LLVMValueRef> args = c.args().stream().map(this::expr).toList();
     LLVMTypeRef t = type(c.dtype());
@@ -495,6 +517,7 @@ final class CpuCodegen {
       case "round" -> intrinsic("llvm.nearbyint", t, args.get(0));
       case "pow" -> intrinsic("llvm.pow", t, args.get(0), args.get(1));
       case "fma" -> intrinsic("llvm.fma", t, args.get(0), args.get(1), args.get(2));
+      case "popcount" -> intrinsic("llvm.ctpop", t, args.get(0));
       case "fmod" -> LLVMBuildFRem(b, args.get(0), args.get(1), "");
       case "rsqrt" -> LLVMBuildFDiv(b, constant(c.dtype(), 1), intrinsic("llvm.sqrt", t, args.get(0)), "");
       case "sigmoid" -> {

@@ -175,6 +175,9 @@ public abstract class CSourceCodegen extends TirPrinter {
           op + suffix + "(" + String.join(", ", args) + ")";
       case "rsqrt" -> "(1 / sqrt" + suffix + "(" + args.get(0) + "))";
       case "sigmoid" -> "(1 / (1 + exp" + suffix + "(-" + args.get(0) + ")))";
+      // zero-extend through the unsigned type of the same width, then count in 32 or 64 bits
+      case Intrinsics.POPCOUNT -> "((" + scalarType(t) + ")" + (t.bits() > 32 ? "__builtin_popcountll((unsigned long long)"
+          : "__builtin_popcount((unsigned int)") + "(uint" + t.bits() + "_t)(" + args.get(0) + ")))";
       default -> throw unsupported("intrinsic " + op);
     };
   }
@@ -368,7 +371,10 @@ public abstract class CSourceCodegen extends TirPrinter {
 
   private String call(Call n) {
     List<String> args = n.args().stream().map(this::expr).toList();
-    if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())) {
+    // C's ?: evaluates only the chosen operand, as if_then_else requires
+    if (Intrinsics.isIfThenElse(n)) return "(" + args.get(0) + " ? " + args.get(1) + " : " + args.get(2) + ")";
+    if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())
+        || n.op().equals(Intrinsics.POPCOUNT)) {
       return mathCall(n.op(), args, n.dtype());
     }
     throw unsupported("call of '" + n.op() + "'; supported intrinsics are " + Intrinsics.UNARY_MATH + " and "

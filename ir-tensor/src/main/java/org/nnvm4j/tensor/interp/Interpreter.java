@@ -160,7 +160,9 @@ public final class Interpreter {
         yield r;
       }
       case Broadcast n -> Arith.broadcast(eval(n.value()), n.lanes());
-      case Call n -> Arith.call(n, n.args().stream().map(this::eval).toList());
+      case Call n -> Intrinsics.isIfThenElse(n) // lazy: only the chosen branch runs
+          ? eval(n.args().get(scalarLong(eval(n.args().get(0))) != 0 ? 1 : 2))
+          : Arith.call(n, n.args().stream().map(this::eval).toList());
       case Let n -> {
         env.put(n.var(), eval(n.value()));
         yield eval(n.body());

@@ -94,11 +94,12 @@ public final class Lower {
     for (Stage st : s.stages()) {
       if (!st.isInlined() && st.attachStage() == null && st.op() instanceof ComputeOp) nests.add(StageNest.root(st, ctx));
     }
+    // an output op must reach the caller; of a multi-output op (argmax's index and value) one output suffices
     for (Operation out : s.outputs()) {
-      for (int i = 0; i < out.numOutputs(); i++) {
-        if (temps.contains(buffers.get(s.resolve(out.output(i))))) {
-          throw CompileException.invalid("function '%s': output %s is not among its arguments", name, out.output(i).name());
-        }
+      boolean anyArg = false;
+      for (int i = 0; i < out.numOutputs(); i++) anyArg |= !temps.contains(buffers.get(s.resolve(out.output(i))));
+      if (!anyArg) {
+        throw CompileException.invalid("function '%s': output %s is not among its arguments", name, out.output(0).name());
       }
     }
     Stmt body = SeqStmt.of(nests);

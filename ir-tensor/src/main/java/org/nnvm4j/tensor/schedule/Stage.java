@@ -226,11 +226,26 @@ public final class Stage {
 
   /** Splits {@code parent} into an outer loop and an inner loop of {@code factor} iterations. */
   public IterVar[] split(IterVar parent, int factor) {
-    int pos = leafIndex(parent, "split");
+    leafIndex(parent, "split");
     if (factor < 1) throw error(parent, "split of axis '" + parent.var().name() + "': factor must be >= 1, was " + factor);
+    return split(parent, IrOps.intImm(parent.var().dtype(), factor), null);
+  }
+
+  /**
+   * Splits {@code parent} into an outer loop of {@code nparts} iterations and an inner loop of
+   * {@code ceil(extent / nparts)} (TVM's {@code split(nparts=)}); a split that does not divide is guarded.
+   */
+  public IterVar[] splitNParts(IterVar parent, int nparts) {
+    leafIndex(parent, "split");
+    if (nparts < 1) throw error(parent, "split of axis '" + parent.var().name() + "': nparts must be >= 1, was " + nparts);
+    return split(parent, null, IrOps.intImm(parent.var().dtype(), nparts));
+  }
+
+  private IterVar[] split(IterVar parent, Expr factor, Expr nparts) {
+    int pos = leafIndex(parent, "split");
     IterVar outer = new IterVar(null, new Var(parent.var().name() + ".outer", parent.var().dtype()), parent.kind());
     IterVar inner = new IterVar(null, new Var(parent.var().name() + ".inner", parent.var().dtype()), parent.kind());
-    relations.add(new IterRelation.Split(parent, outer, inner, IrOps.intImm(parent.var().dtype(), factor)));
+    relations.add(new IterRelation.Split(parent, outer, inner, factor, nparts));
     leaves.set(pos, outer);
     leaves.add(pos + 1, inner);
     return new IterVar[] {outer, inner};

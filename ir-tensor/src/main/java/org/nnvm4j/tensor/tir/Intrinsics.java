@@ -16,4 +16,17 @@ public final class Intrinsics {
 
   /** {@code fma(a, b, c) = a * b + c} with one rounding. */
   public static final String FMA = "fma";
+
+  /** {@code popcount(x)}: the number of set bits of an integer, in {@code x}'s dtype (lane-wise on vectors). */
+  public static final String POPCOUNT = "popcount";
+
+  /**
+   * {@code if_then_else(c, t, f)} (TVM's {@code tir.if_then_else}): {@code t} when the scalar bool {@code c}
+   * holds, else {@code f}, evaluating only the chosen branch, unlike {@link Select}. It may guard a load
+   * that would be out of bounds in the other branch.
+   */
+  public static final String IF_THEN_ELSE = "if_then_else";
+
+  /** Whether {@code e} is a call of {@link #IF_THEN_ELSE}. */
+  public static boolean isIfThenElse(Expr e) { return e instanceof Call c && c.op().equals(IF_THEN_ELSE); }
 }

@@ -183,6 +183,39 @@ public final class IrOps {
 
   public static Expr call(DType t, String op, Expr... args) { return new Call(t, op, List.of(args)); }
 
+  /**
+   * {@code if_then_else(c, t, f)} ({@link Intrinsics#IF_THEN_ELSE}): only the chosen branch is evaluated.
+   * The condition must be a scalar bool and both branches of one dtype; a constant condition folds.
+   */
+  public static Expr ifThenElse(Expr c, Expr t, Expr f) {
+    if (!c.dtype().isBool() || c.dtype().isVector()) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("if_then_else: condition %s has dtype %s; expected a scalar bool",
+          TirPrinter.print(c), c.dtype());
+    }
+    if (!t.dtype().equals(f.dtype())) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("if_then_else: branches of different dtypes %s and %s",
+          t.dtype(), f.dtype());
+    }
+    if (c instanceof IntImm i) return i.value() != 0 ? t : f;
+    return new Call(t.dtype(), Intrinsics.IF_THEN_ELSE, List.of(c, t, f));
+  }
+
+  /** {@code popcount(x)} ({@link Intrinsics#POPCOUNT}) of an integer; a constant folds. */
+  public static Expr popcount(Expr x) {
+    DType t = x.dtype();
+    if ((!t.isInt() && !t.isUInt()) || t.isBool()) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("popcount of %s, which has dtype %s; expected an integer",
+          TirPrinter.print(x), t);
+    }
+    if (x instanceof IntImm i) return intImm(t, popcount(t, i.value()));
+    return new Call(t, Intrinsics.POPCOUNT, List.of(x));
+  }
+
+  /** The number of set bits of {@code v} in the low {@code t.bits()} bits. */
+  public static long popcount(DType t, long v) {
+    return Long.bitCount(t.bits() >= 64 ? v : v & ((1L << t.bits()) - 1));
+  }
+
   /** Keeps an integer within its dtype's range, two's complement (unsigned values zero-extended). */
   public static long wrap(DType t, long v) {
     int bits = t.bits();

@@ -17,6 +17,7 @@ import org.nnvm4j.tensor.tir.ExprMutator;
 import org.nnvm4j.tensor.tir.For;
 import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.IfThenElse;
+import org.nnvm4j.tensor.tir.Intrinsics;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Let;
 import org.nnvm4j.tensor.tir.LetStmt;
@@ -174,6 +175,7 @@ public final class VectorizeLoop {
     protected Expr visit(Call n) {
       List<Expr> args = mutateAll(n.args());
       if (args == n.args()) return n;
+      if (n.op().equals(Intrinsics.POPCOUNT)) return new Call(n.dtype().withLanes(lanes), n.op(), List.of(widen(args.get(0))));
       throw new Unvectorizable("call of " + n.op() + " with an argument that depends on the loop var");
     }
 
