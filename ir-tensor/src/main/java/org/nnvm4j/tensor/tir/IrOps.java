@@ -211,6 +211,30 @@ public final class IrOps {
     return new Call(t, Intrinsics.POPCOUNT, List.of(x));
   }
 
+  /**
+   * {@code e / c} when {@code e} is visibly a multiple of the constant {@code c} (a constant multiple, a
+   * product with a multiple of {@code c}, or a sum of such), else null.
+   */
+  public static Expr exactQuotient(Expr e, long c) {
+    if (c == 0) return null;
+    if (e instanceof IntImm i) return i.value() % c == 0 ? intImm(i.dtype(), i.value() / c) : null;
+    if (e instanceof Add n) {
+      Expr a = exactQuotient(n.a(), c);
+      Expr b = a == null ? null : exactQuotient(n.b(), c);
+      return b == null ? null : add(a, b);
+    }
+    if (e instanceof Mul n) {
+      Long k = asLong(n.b());
+      Expr other = n.a();
+      if (k == null) {
+        k = asLong(n.a());
+        other = n.b();
+      }
+      if (k != null && k % c == 0) return k == c ? other : mul(other, intImm(other.dtype(), k / c));
+    }
+    return null;
+  }
+
   /** The number of set bits of {@code v} in the low {@code t.bits()} bits. */
   public static long popcount(DType t, long v) {
     return Long.bitCount(t.bits() >= 64 ? v : v & ((1L << t.bits()) - 1));

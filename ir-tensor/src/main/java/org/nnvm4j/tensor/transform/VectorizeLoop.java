@@ -14,6 +14,8 @@ import org.nnvm4j.tensor.tir.Call;
 import org.nnvm4j.tensor.tir.Cast;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.ExprMutator;
+import org.nnvm4j.tensor.tir.FloorDiv;
+import org.nnvm4j.tensor.tir.FloorMod;
 import org.nnvm4j.tensor.tir.For;
 import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.IfThenElse;
@@ -124,6 +126,8 @@ public final class VectorizeLoop {
         boolean sub = n instanceof Sub;
         base = combine(sub, baseOf(a), baseOf(b));
         stride = combine(sub, strideOf(a), strideOf(b));
+      } else if ((n instanceof FloorDiv || n instanceof FloorMod) && a instanceof Ramp r && !isVector(b)) {
+        return blockedRamp(n instanceof FloorDiv, r, b);
       } else if (n instanceof Mul && a instanceof Ramp r && !isVector(b)) {
         base = IrOps.mul(r.base(), b);
         stride = IrOps.mul(r.stride(), b);
@@ -134,6 +138,32 @@ public final class VectorizeLoop {
         return null;
       }
       return new Ramp(base, stride, lanes);
+    }
+
+    /**
+     * {@code floordiv(ramp(q*c + o, s, lanes), c)} = {@code q + floordiv(o, c)} on every lane (a scalar), and
+     * {@code floormod} of it = {@code ramp(floormod(o, c), s, lanes)}, when the lanes stay within one block of
+     * {@code c}: {@code 0 <= floormod(o, c) + s * (lanes - 1) < c}. That is how a vectorized loop reads a
+     * blocked layout ({@code T[y / 16, k, y % 16]}) contiguously; null when it does not hold.
+     */
+    private Expr blockedRamp(boolean div, Ramp r, Expr b) {
+      Long c = IrOps.asLong(b);
+      Long s = IrOps.asLong(r.stride());
+      if (c == null || s == null || c <= 0 || s < 0) return null;
+      Expr base = r.base();
+      long offset = 0;
+      if (base instanceof Add add && IrOps.asLong(add.b()) instanceof Long o) {
+        base = add.a();
+        offset = o;
+      } else if (IrOps.asLong(base) instanceof Long o) {
+        base = IrOps.zero(base.dtype());
+        offset = o;
+      }
+      Expr q = IrOps.exactQuotient(base, c);
+      long inBlock = Math.floorMod(offset, c);
+      if (q == null || inBlock + s * (lanes - 1) >= c) return null;
+      if (div) return IrOps.add(q, IrOps.intImm(q.dtype(), Math.floorDiv(offset, c)));
+      return new Ramp(IrOps.intImm(r.base().dtype(), inBlock), r.stride(), lanes);
     }
 
     private static Expr combine(boolean sub, Expr a, Expr b) { return sub ? IrOps.sub(a, b) : IrOps.add(a, b); }
