@@ -486,6 +486,26 @@ final class CpuCodegen {
     return v;
   }
 
+  /** {@code call_extern("f", args...)}: declares the C function {@code f} with the arguments' types and calls it. */
+  private LLVMValueRef callExtern(Call c) {
+    if (!(c.args().get(0) instanceof StringImm sym)) throw new InternalCompilerError("call_extern without a symbol: " + c);
+    List<Expr> params = c.args().subList(1, c.args().size());
+    PointerPointer<LLVMTypeRef> types = new PointerPointer<>(Math.max(1, params.size()));
+    PointerPointer<LLVMValueRef> values = new PointerPointer<>(Math.max(1, params.size()));
+    for (int i = 0; i < params.size(); i++) {
+      types.put(i, type(params.get(i).dtype()));
+      values.put(i, expr(params.get(i)));
+    }
+    LLVMTypeRef ft = LLVMFunctionType(type(c.dtype()), types, params.size(), 0);
+    LLVMValueRef f = LLVMGetNamedFunction(mod, sym.value());
+    if (f != null && !f.isNull() && !LLVMGlobalGetValueType(f).equals(ft)) {
+      throw new CompileException(ErrorCode.INVALID_ARGUMENT, Span.node(funcName, null), "call_extern " + sym.value()
+          + ": called with two different signatures in one module");
+    }
+    if (f == null || f.isNull()) f = LLVMAddFunction(mod, sym.value(), ft);
+    return LLVMBuildCall2(b, ft, f, values, params.size(), "");
+  }
+
   /** {@code if_then_else(c, t, f)}: a branch on {@code c}, each arm evaluated in its own block, joined by a phi. */
   private LLVMValueRef ifThenElse(Call n) {
     LLVMValueRef cond = expr(n.args().get(0));
@@ -509,6 +529,10 @@ final class CpuCodegen {
   }
 
   private LLVMValueRef call(Call c) {
+    if (c.op().equals(Intrinsics.CALL_EXTERN)) return callExtern(c);
+    if (c.op().equals(Intrinsics.ADDRESS_OF) && c.args().get(0) instanceof BufferLoad l) {
+      return address(l.buffer(), flatIndex(l.indices(), l.buffer()));
+    }
     List<LLVMValueRef> args = c.args().stream().map(this::expr).toList();
     LLVMTypeRef t = type(c.dtype());
     return switch (c.op()) {

@@ -370,6 +370,12 @@ public abstract class CSourceCodegen extends TirPrinter {
   }
 
   private String call(Call n) {
+    if (n.op().equals(Intrinsics.CALL_EXTERN) && n.args().get(0) instanceof StringImm sym) {
+      return sym.value() + "(" + String.join(", ", n.args().subList(1, n.args().size()).stream().map(this::expr).toList()) + ")";
+    }
+    if (n.op().equals(Intrinsics.ADDRESS_OF) && n.args().get(0) instanceof BufferLoad l && l.indices().size() == 1) {
+      return "(&" + nameOf(l.buffer()) + "[" + expr(l.indices().get(0)) + "])";
+    }
     List<String> args = n.args().stream().map(this::expr).toList();
     // C's ?: evaluates only the chosen operand, as if_then_else requires
     if (Intrinsics.isIfThenElse(n)) return "(" + args.get(0) + " ? " + args.get(1) + " : " + args.get(2) + ")";

@@ -11,11 +11,13 @@ import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.pass.diag.ErrorCode;
 import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.ExternOp;
 import org.nnvm4j.tensor.te.Operation;
 import org.nnvm4j.tensor.te.PlaceholderOp;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.Allocate;
 import org.nnvm4j.tensor.tir.Buffer;
+import org.nnvm4j.tensor.tir.StmtMutator;
 import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.tir.SeqStmt;
 import org.nnvm4j.tensor.tir.Stmt;
@@ -78,21 +80,15 @@ public final class Lower {
                 "function '" + name + "' reads placeholder '" + p.name() + "' but it is not among its arguments");
           }
         }
-        case ComputeOp c -> {
-          for (int i = 0; i < c.numOutputs(); i++) {
-            Tensor t = c.output(i);
-            if (!buffers.containsKey(t)) {
-              Buffer b = new Buffer(t.name(), t.dtype(), st.storageShape(t.shape()), st.scope());
-              buffers.put(t, b);
-              temps.add(b);
-            }
-          }
-        }
+        case ComputeOp c -> allocateOutputs(st, buffers, temps);
+        case ExternOp e -> allocateOutputs(st, buffers, temps);
       }
     }
     StageNest.Ctx ctx = new StageNest.Ctx(s, buffers, inlined);
     for (Stage st : s.stages()) {
-      if (!st.isInlined() && st.attachStage() == null && st.op() instanceof ComputeOp) nests.add(StageNest.root(st, ctx));
+      if (st.isInlined() || st.attachStage() != null) continue;
+      if (st.op() instanceof ComputeOp) nests.add(StageNest.root(st, ctx));
+      if (st.op() instanceof ExternOp e) nests.add(externBody(name, s, e, buffers));
     }
     // an output op must reach the caller; of a multi-output op (argmax's index and value) one output suffices
     for (Operation out : s.outputs()) {
@@ -105,6 +101,35 @@ public final class Lower {
     Stmt body = SeqStmt.of(nests);
     for (int i = temps.size() - 1; i >= 0; i--) body = new Allocate(temps.get(i), body);
     return new PrimFunc(name, params, shapeVars(params), body, Map.of("global_symbol", name));
+  }
+
+  /** Buffers for the outputs of a root stage that are not arguments: allocations inside the function. */
+  private static void allocateOutputs(Stage st, Map<Tensor, Buffer> buffers, List<Buffer> temps) {
+    for (int i = 0; i < st.op().numOutputs(); i++) {
+      Tensor t = st.op().output(i);
+      if (!buffers.containsKey(t)) {
+        Buffer b = new Buffer(t.name(), t.dtype(), st.storageShape(t.shape()), st.scope());
+        buffers.put(t, b);
+        temps.add(b);
+      }
+    }
+  }
+
+  /** The hand-written body of an extern op with its placeholder buffers bound to the real ones. */
+  private static Stmt externBody(String name, Schedule s, ExternOp e, Map<Tensor, Buffer> buffers) {
+    Map<Buffer, Buffer> bind = new IdentityHashMap<>();
+    for (int i = 0; i < e.inputTensors().size(); i++) {
+      Tensor in = s.resolve(e.inputTensors().get(i));
+      Buffer real = buffers.get(in);
+      if (real == null) {
+        throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(e.name(), null), "function '" + name + "': extern '"
+            + e.name() + "' reads " + in.name() + ", which has no buffer of its own (inlined or computed at another stage);"
+            + " compute it at the root");
+      }
+      bind.put(e.inputBuffers().get(i), real);
+    }
+    for (int i = 0; i < e.numOutputs(); i++) bind.put(e.outputBuffers().get(i), buffers.get(e.output(i)));
+    return StmtMutator.substituteBuffers(e.body(), bind);
   }
 
   /** A stage computed at another must hang below a root stage through stages that are computed, not inlined. */

@@ -94,7 +94,7 @@ public final class Stage {
     Span span = new Span(null, op.name(), null, axis.var().name());
     if (!(op instanceof ComputeOp)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, span, "stage '" + op.name()
-          + "': computeAt of a placeholder; only computes have loops to place");
+          + "': computeAt of " + kind() + "; only computes have loops to place");
     }
     if (parent == this) throw error(axis, "computeAt: a stage cannot be computed at its own loop");
     if (isOutput()) {
@@ -119,7 +119,7 @@ public final class Stage {
   public Stage computeRoot() {
     if (!(op instanceof ComputeOp)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
-          "stage '" + op.name() + "': computeRoot of a placeholder; only computes have loops to place");
+          "stage '" + op.name() + "': computeRoot of " + kind() + "; only computes have loops to place");
     }
     attachStage = null;
     attachAxis = null;
@@ -200,6 +200,9 @@ public final class Stage {
     }
     return c;
   }
+
+  /** What the op is, for messages about primitives that apply to computes only. */
+  String kind() { return op instanceof org.nnvm4j.tensor.te.ExternOp ? "an extern op" : "a placeholder"; }
 
   private boolean isOutput() {
     for (Operation out : schedule.outputs()) if (schedule.get(out) == this) return true;
@@ -301,7 +304,7 @@ public final class Stage {
   public Stage computeInline() {
     if (!(op instanceof ComputeOp c)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
-          "stage '" + op.name() + "': computeInline of a placeholder; only computes can be inlined");
+          "stage '" + op.name() + "': computeInline of " + kind() + "; only computes can be inlined");
     }
     if (!c.reduceAxis().isEmpty()) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),

@@ -4,11 +4,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import java.util.function.BinaryOperator;
+import java.util.function.BiFunction;
+import org.nnvm4j.tensor.tir.Allocate;
+import org.nnvm4j.tensor.tir.Buffer;
+import org.nnvm4j.tensor.tir.BufferLoad;
+import org.nnvm4j.tensor.tir.BufferStore;
 import org.nnvm4j.tensor.tir.CommReducer;
+import org.nnvm4j.tensor.tir.ProducerLoad;
+import org.nnvm4j.tensor.tir.Stmt;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.FloatImm;
 import org.nnvm4j.tensor.tir.IrOps;
@@ -102,6 +110,67 @@ public final class Te {
     List<Tensor> outs = new ArrayList<>();
     for (int i = 0; i < body.size(); i++) outs.add(op.output(i));
     return List.copyOf(outs);
+  }
+
+  /**
+   * An operation with a hand-written body (TVM's {@code te.extern}): outputs of the given shapes and dtypes;
+   * {@code body} gets one buffer per input (reading it) and one per output (to write) and returns the TIR
+   * that computes them, which may allocate buffers of its own and call external functions
+   * ({@link IrOps#callExtern}). Every buffer the body touches must be one of those or allocated inside it.
+   */
+  public static List<Tensor> extern(List<List<? extends Expr>> shapes, List<DType> dtypes, List<Tensor> inputs,
+      BiFunction<List<Buffer>, List<Buffer>, Stmt> body, String name) {
+    if (shapes.isEmpty()) throw CompileException.invalid("extern '%s': no outputs", name);
+    if (shapes.size() != dtypes.size()) {
+      throw CompileException.invalid("extern '%s': %d output shapes but %d dtypes", name, shapes.size(), dtypes.size());
+    }
+    List<Buffer> ins = new ArrayList<>();
+    for (Tensor t : inputs) ins.add(Buffer.of(t.name(), t.dtype(), t.shape()));
+    List<Buffer> outs = new ArrayList<>();
+    for (int i = 0; i < shapes.size(); i++) {
+      checkShape(shapes.get(i), name);
+      outs.add(Buffer.of(shapes.size() == 1 ? name : name + ".v" + i, dtypes.get(i), List.copyOf(shapes.get(i))));
+    }
+    Stmt s = body.apply(List.copyOf(ins), List.copyOf(outs));
+    if (s == null) throw CompileException.invalid("extern '%s': the body builder returned no statement", name);
+    Set<Buffer> known = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    known.addAll(ins);
+    known.addAll(outs);
+    new StmtExprVisitor() {
+      @Override
+      public void visit(Stmt st) {
+        if (st instanceof Allocate a) known.add(a.buffer());
+        if (st instanceof BufferStore bs && ins.contains(bs.buffer())) {
+          throw CompileException.invalid("extern '%s': the body writes input buffer %s", name, bs.buffer().name());
+        }
+        if (st instanceof BufferStore bs && !known.contains(bs.buffer())) unknown(bs.buffer());
+        super.visit(st);
+      }
+
+      @Override
+      protected void visitLoad(BufferLoad n) {
+        if (!known.contains(n.buffer())) unknown(n.buffer());
+        super.visitLoad(n);
+      }
+
+      @Override
+      public void visit(Expr e) {
+        if (e instanceof ProducerLoad || e instanceof Reduce) {
+          throw CompileException.invalid("extern '%s': the body holds the tensor expression %s; read inputs through"
+              + " the buffers it is given", name, e);
+        }
+        super.visit(e);
+      }
+
+      private void unknown(Buffer b) {
+        throw CompileException.invalid("extern '%s': the body accesses buffer %s, which is neither an input, an output"
+            + " nor allocated in the body", name, b.name());
+      }
+    }.visit(s);
+    ExternOp op = new ExternOp(name, inputs, ins, outs, s);
+    List<Tensor> result = new ArrayList<>();
+    for (int i = 0; i < outs.size(); i++) result.add(op.output(i));
+    return List.copyOf(result);
   }
 
   /** A reduction axis over {@code dom}, for {@link #sum} and the other reducers. */

@@ -27,6 +27,16 @@ public final class Intrinsics {
    */
   public static final String IF_THEN_ELSE = "if_then_else";
 
+  /**
+   * {@code call_extern("symbol", args...)}: a call of the C function {@code symbol} (TVM's
+   * {@code call_extern}), returning the call's dtype ({@code handle} for a pointer); backends that compile to
+   * native code call it, the interpreter cannot.
+   */
+  public static final String CALL_EXTERN = "call_extern";
+
+  /** {@code address_of(B[i])}: the address of an element, a {@code handle} to pass to {@link #CALL_EXTERN}. */
+  public static final String ADDRESS_OF = "address_of";
+
   /** Whether {@code e} is a call of {@link #IF_THEN_ELSE}. */
   public static boolean isIfThenElse(Expr e) { return e instanceof Call c && c.op().equals(IF_THEN_ELSE); }
 }

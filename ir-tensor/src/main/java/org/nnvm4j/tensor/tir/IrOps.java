@@ -200,6 +200,23 @@ public final class IrOps {
     return new Call(t.dtype(), Intrinsics.IF_THEN_ELSE, List.of(c, t, f));
   }
 
+  /** {@code call_extern("symbol", args...)} ({@link Intrinsics#CALL_EXTERN}) returning {@code ret}. */
+  public static Expr callExtern(DType ret, String symbol, Expr... args) {
+    if (symbol == null || !symbol.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("call_extern: '%s' is not a C identifier", symbol);
+    }
+    List<Expr> all = new java.util.ArrayList<>();
+    all.add(new StringImm(symbol));
+    for (Expr a : args) {
+      if (a.dtype().isVector()) throw org.nnvm4j.pass.diag.CompileException.invalid("call_extern %s: vector argument %s", symbol, a);
+      all.add(a);
+    }
+    return new Call(ret, Intrinsics.CALL_EXTERN, all);
+  }
+
+  /** {@code address_of(load)} ({@link Intrinsics#ADDRESS_OF}): the address of the element {@code load} reads. */
+  public static Expr addressOf(BufferLoad load) { return new Call(DType.HANDLE, Intrinsics.ADDRESS_OF, List.of(load)); }
+
   /** {@code popcount(x)} ({@link Intrinsics#POPCOUNT}) of an integer; a constant folds. */
   public static Expr popcount(Expr x) {
     DType t = x.dtype();

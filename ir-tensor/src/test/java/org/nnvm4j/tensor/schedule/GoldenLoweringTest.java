@@ -181,6 +181,12 @@ class GoldenLoweringTest {
       s.get(b).vectorize(is[1]);
       return lower(s, a, b);
     });
+    c.put("extern", () -> {
+      Tensor a = Te.placeholder(Te.shape(2, 5), DType.F32, "A");
+      Tensor cs = ExternTest.prefixSum(a);
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(cs.get(i, j), IrOps.f32(1)), "B");
+      return lower(Schedule.create(b.op()), a, b);
+    });
     return c;
   }
 
