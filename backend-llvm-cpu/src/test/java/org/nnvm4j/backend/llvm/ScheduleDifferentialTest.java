@@ -24,6 +24,7 @@ import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.tir.PrimFunc;
@@ -175,6 +176,23 @@ class ScheduleDifferentialTest {
         return new Object[] {s, List.of(a, b)};
       });
     }
+    add("extern_histogram", 0, 0, () -> {
+      // a scatter no compute can express: H[floormod(A[i], 16)] += 1, hand-written, then scaled by a compute
+      Tensor a = Te.placeholder(Te.shape(53), DType.I32, "A");
+      Tensor h = Te.extern(List.of(Te.shape(16)), List.of(DType.I32), List.of(a), (ins, outs) -> {
+        org.nnvm4j.tensor.tir.Var i = new org.nnvm4j.tensor.tir.Var("i", DType.I32);
+        org.nnvm4j.tensor.tir.Buffer hist = outs.get(0);
+        Expr bin = IrOps.floorMod(new org.nnvm4j.tensor.tir.BufferLoad(ins.get(0), List.of(i)), IrOps.i32(16));
+        return org.nnvm4j.tensor.tir.SeqStmt.of(
+            new org.nnvm4j.tensor.tir.For(i, IrOps.i32(0), IrOps.i32(16), org.nnvm4j.tensor.tir.ForKind.SERIAL,
+                new org.nnvm4j.tensor.tir.BufferStore(hist, IrOps.i32(0), List.of(i))),
+            new org.nnvm4j.tensor.tir.For(i, IrOps.i32(0), IrOps.i32(53), org.nnvm4j.tensor.tir.ForKind.SERIAL,
+                new org.nnvm4j.tensor.tir.BufferStore(hist, IrOps.add(new org.nnvm4j.tensor.tir.BufferLoad(hist, List.of(bin)),
+                    IrOps.i32(1)), List.of(bin))));
+      }, "hist").get(0);
+      Tensor out = Te.compute(h.shape(), i -> IrOps.mul(h.get(i), IrOps.i32(3)), "H3");
+      return new Object[] {Schedule.create(out.op()), List.of(a, out)};
+    });
     add("mm_split_nparts_f32", 1e-5, 0, () -> matmul(DType.F32, 19, 22, 15, (s, x) -> {
       Stage c = s.get(x[2]);
       IterVar[] is = c.splitNParts(c.axis().get(0), 4);
