@@ -193,6 +193,22 @@ class ScheduleDifferentialTest {
       Tensor out = Te.compute(h.shape(), i -> IrOps.mul(h.get(i), IrOps.i32(3)), "H3");
       return new Object[] {Schedule.create(out.op()), List.of(a, out)};
     });
+    for (DType t : List.of(DType.F32, DType.I32)) {
+      add("scan_running_sum_" + t, 1e-6, 0, () -> {
+        // S[0] = X[0]; S[t] = S[t-1] * 0.5 + X[t] (exact in binary for these inputs), the update vectorized
+        Tensor x = Te.placeholder(Te.shape(11, 20), t, "X");
+        Tensor state = Te.placeholder(Te.shape(11, 20), t, "state");
+        Tensor init = Te.compute(Te.shape(1, 20), (i, j) -> x.get(IrOps.i32(0), j), "init");
+        Tensor update = Te.compute(Te.shape(11, 20), (i, j) -> IrOps.add(t.isFloat()
+            ? IrOps.mul(state.get(IrOps.sub(i, IrOps.i32(1)), j), IrOps.constant(t, 0.5))
+            : state.get(IrOps.sub(i, IrOps.i32(1)), j), x.get(i, j)), "update");
+        Tensor sc = Te.scan(init, update, state, "S");
+        Schedule s = Schedule.create(sc.op());
+        IterVar[] js = s.get(update).split(s.get(update).axis().get(1), 8);
+        s.get(update).vectorize(js[1]);
+        return new Object[] {s, List.of(x, sc)};
+      });
+    }
     add("mm_split_nparts_f32", 1e-5, 0, () -> matmul(DType.F32, 19, 22, 15, (s, x) -> {
       Stage c = s.get(x[2]);
       IterVar[] is = c.splitNParts(c.axis().get(0), 4);

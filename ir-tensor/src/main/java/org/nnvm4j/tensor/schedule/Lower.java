@@ -14,6 +14,7 @@ import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.ExternOp;
 import org.nnvm4j.tensor.te.Operation;
 import org.nnvm4j.tensor.te.PlaceholderOp;
+import org.nnvm4j.tensor.te.ScanOp;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.Allocate;
 import org.nnvm4j.tensor.tir.Buffer;
@@ -67,6 +68,7 @@ public final class Lower {
             + "': tensor " + t.name() + " is inlined (computeInline) and has no storage; it cannot be an argument");
       }
     }
+    Map<Operation, ScanOp> scanParts = ScanNest.parts(s, name, args);
     for (Stage st : s.stages()) {
       if (st.isInlined()) continue;
       if (st.attachStage() != null) {
@@ -75,19 +77,26 @@ public final class Lower {
       }
       switch (st.op()) {
         case PlaceholderOp p -> {
-          if (!buffers.containsKey(p.output(0))) {
+          if (!buffers.containsKey(p.output(0)) && !scanParts.containsKey(p)) {
             throw new CompileException(ErrorCode.INVALID_ARGUMENT, Span.node(p.name(), "placeholder"),
                 "function '" + name + "' reads placeholder '" + p.name() + "' but it is not among its arguments");
           }
         }
-        case ComputeOp c -> allocateOutputs(st, buffers, temps);
+        case ComputeOp c -> {
+          if (!scanParts.containsKey(c)) allocateOutputs(st, buffers, temps);
+        }
         case ExternOp e -> allocateOutputs(st, buffers, temps);
+        case ScanOp sc -> {
+          allocateOutputs(st, buffers, temps);
+          ScanNest.bind(sc, buffers);
+        }
       }
     }
     StageNest.Ctx ctx = new StageNest.Ctx(s, buffers, inlined);
     for (Stage st : s.stages()) {
       if (st.isInlined() || st.attachStage() != null) continue;
-      if (st.op() instanceof ComputeOp) nests.add(StageNest.root(st, ctx));
+      if (st.op() instanceof ComputeOp c && !scanParts.containsKey(c)) nests.add(StageNest.root(st, ctx));
+      if (st.op() instanceof ScanOp sc) nests.add(ScanNest.build(sc, ctx));
       if (st.op() instanceof ExternOp e) nests.add(externBody(name, s, e, buffers));
     }
     // an output op must reach the caller; of a multi-output op (argmax's index and value) one output suffices

@@ -202,7 +202,14 @@ public final class Stage {
   }
 
   /** What the op is, for messages about primitives that apply to computes only. */
-  String kind() { return op instanceof org.nnvm4j.tensor.te.ExternOp ? "an extern op" : "a placeholder"; }
+  String kind() {
+    return switch (op) {
+      case org.nnvm4j.tensor.te.ExternOp e -> "an extern op";
+      case org.nnvm4j.tensor.te.ScanOp sc -> "a scan";
+      case org.nnvm4j.tensor.te.PlaceholderOp p -> "a placeholder";
+      case ComputeOp c -> "a compute";
+    };
+  }
 
   private boolean isOutput() {
     for (Operation out : schedule.outputs()) if (schedule.get(out) == this) return true;

@@ -68,6 +68,14 @@ final class StageNest {
     return new StageNest(stage, ctx, c.axis().stream().map(IterVar::dom).toList(), false).build();
   }
 
+  /** The nest of a root stage restricted to row {@code t} of its first axis (one step of a scan's update). */
+  static Stmt row(Stage stage, Ctx ctx, Var t) {
+    ComputeOp c = (ComputeOp) stage.op();
+    List<Range> region = new ArrayList<>(c.axis().stream().map(IterVar::dom).toList());
+    region.set(0, new Range(t, IrOps.one(t.dtype())));
+    return new StageNest(stage, ctx, region, false).build();
+  }
+
   Stmt build() {
     List<IterVar> roots = new ArrayList<>(op.axis());
     roots.addAll(op.reduceAxis());

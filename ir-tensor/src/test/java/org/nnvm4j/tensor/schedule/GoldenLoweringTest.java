@@ -187,6 +187,13 @@ class GoldenLoweringTest {
       Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(cs.get(i, j), IrOps.f32(1)), "B");
       return lower(Schedule.create(b.op()), a, b);
     });
+    c.put("scan", () -> {
+      ScanTest.CumSum cs = ScanTest.CumSum.of(4, 8, DType.F32);
+      Schedule s = Schedule.create(cs.scan().op());
+      Stage u = s.get(cs.update());
+      u.vectorize(u.axis().get(1));
+      return lower(s, cs.x(), cs.scan());
+    });
     return c;
   }
 
