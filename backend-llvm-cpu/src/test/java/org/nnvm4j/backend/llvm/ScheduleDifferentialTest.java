@@ -148,6 +148,19 @@ class ScheduleDifferentialTest {
       s.get(n).computeInline();
       return new Object[] {s, List.of(a, idx)};
     });
+    for (DType t : List.of(DType.F32, DType.I16)) {
+      add("argmin_axis0_vectorized_" + t, 0, 0, () -> {
+        // the column loop inside the reduction, vectorized: the accumulators and new values become vector lets
+        Tensor a = Te.placeholder(Te.shape(23, 40), t, "A");
+        Tensor idx = org.nnvm4j.tensor.topi.Reduction.argmin(a, 0, false, "idx");
+        Schedule s = Schedule.create(idx.op());
+        Stage st = s.get(idx);
+        IterVar[] js = st.split(st.axis().get(0), 8);
+        st.reorder(js[0], ((org.nnvm4j.tensor.te.ComputeOp) idx.op()).reduceAxis().get(0), js[1]);
+        st.vectorize(js[1]);
+        return new Object[] {s, List.of(a, idx)};
+      });
+    }
     add("argmax_axis0_keepdims", 0, 0, () -> {
       Tensor a = Te.placeholder(Te.shape(7, 5, 3), DType.F32, "A");
       Tensor idx = org.nnvm4j.tensor.topi.Reduction.argmax(a, 0, true, "idx");

@@ -40,7 +40,8 @@ import org.nnvm4j.tensor.tir.Var;
  * {@code VectorizeLoop}): the loop var becomes {@code ramp(min, 1, lanes)}, loop-invariant scalars are
  * broadcast, loads and stores take ramp indices, and {@code select} stays lane-wise. A body that cannot
  * be vectorized (a nested loop or allocation, a guard or store location that depends on the loop var
- * lane-wise, a call, a let of a vector) leaves a serial loop, and the reason goes to the DEBUG log.
+ * lane-wise, a call other than {@code popcount}, a let expression of a vector) leaves a serial loop, and the
+ * reason goes to the DEBUG log. A let statement of a lane-varying value binds a vector var.
  */
 public final class VectorizeLoop {
   public static final PassInfo INFO = new PassInfo("tir.vectorize-loop", "Turn vectorized loops into vector code", 0);
@@ -103,7 +104,10 @@ public final class VectorizeLoop {
 
     private static boolean isVector(Expr e) { return e.dtype().lanes() > 1; }
 
-    @Override protected Expr visit(Var n) { return n == var ? ramp : n; }
+    /** Let-bound vars whose value became a vector: each stands for a vector var of the same name. */
+    private final java.util.Map<Var, Var> widened = new java.util.IdentityHashMap<>();
+
+    @Override protected Expr visit(Var n) { return n == var ? ramp : widened.getOrDefault(n, n); }
 
     @Override
     protected Expr visit(BinaryExpr n) {
@@ -242,12 +246,14 @@ public final class VectorizeLoop {
       return super.visit(n);
     }
 
+    /** A let of a lane-varying value binds a vector var (a tuple reduction's accumulators and new values). */
     @Override
     protected Stmt visit(LetStmt n) {
-      if (mutate(n.value()) != n.value()) {
-        throw new Unvectorizable("let " + n.var().name() + " bound to a value that depends on the loop var");
-      }
-      return super.visit(n);
+      Expr v = mutate(n.value());
+      if (v == n.value()) return super.visit(n);
+      Var vec = new Var(n.var().name(), widen(v).dtype());
+      widened.put(n.var(), vec);
+      return new LetStmt(vec, widen(v), mutate(n.body()));
     }
 
     @Override protected Stmt visit(For n) { throw new Unvectorizable("the body has a nested loop over " + n.loopVar().name()); }

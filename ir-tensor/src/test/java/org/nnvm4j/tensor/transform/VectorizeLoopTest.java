@@ -66,6 +66,20 @@ class VectorizeLoopTest {
   }
 
   @Test
+  void aLetOfALaneVaryingValueBindsAVector() {
+    // vectorized for j in 4: let t = A[j] * x in B[j] = t + t; a let of an invariant value stays scalar
+    Var t = new Var("t", DType.F32);
+    Var u = new Var("u", DType.F32);
+    Stmt body = new LetStmt(u, new Mul(x, x), new LetStmt(t, new Mul(new BufferLoad(a, List.of(j)), x),
+        new BufferStore(b, new Add(new Add(t, t), u), List.of(j))));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(vloop(j, 4, body)))).isEqualTo("""
+        let u = (x * x)
+        let t = (A[ramp(0, 1, 4)] * broadcast(x, 4))
+        B[ramp(0, 1, 4)] = ((t + t) + broadcast(u, 4))
+        """);
+  }
+
+  @Test
   void nestedLoopGuardAndInvariantStoreFallBackToSerial() {
     Stmt nested = vloop(i, 4, new For(j, c(0), c(4), ForKind.SERIAL,
         new BufferStore(b, IrOps.f32(1), List.of(new Add(new Mul(i, c(4)), j)))));
