@@ -4,16 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import java.util.function.BinaryOperator;
 import java.util.function.BiFunction;
-import org.nnvm4j.tensor.tir.Allocate;
 import org.nnvm4j.tensor.tir.Buffer;
-import org.nnvm4j.tensor.tir.BufferLoad;
-import org.nnvm4j.tensor.tir.BufferStore;
 import org.nnvm4j.tensor.tir.CommReducer;
 import org.nnvm4j.tensor.tir.ProducerLoad;
 import org.nnvm4j.tensor.tir.Stmt;
@@ -120,57 +116,7 @@ public final class Te {
    */
   public static List<Tensor> extern(List<List<? extends Expr>> shapes, List<DType> dtypes, List<Tensor> inputs,
       BiFunction<List<Buffer>, List<Buffer>, Stmt> body, String name) {
-    if (shapes.isEmpty()) throw CompileException.invalid("extern '%s': no outputs", name);
-    if (shapes.size() != dtypes.size()) {
-      throw CompileException.invalid("extern '%s': %d output shapes but %d dtypes", name, shapes.size(), dtypes.size());
-    }
-    List<Buffer> ins = new ArrayList<>();
-    for (Tensor t : inputs) ins.add(Buffer.of(t.name(), t.dtype(), t.shape()));
-    List<Buffer> outs = new ArrayList<>();
-    for (int i = 0; i < shapes.size(); i++) {
-      checkShape(shapes.get(i), name);
-      outs.add(Buffer.of(shapes.size() == 1 ? name : name + ".v" + i, dtypes.get(i), List.copyOf(shapes.get(i))));
-    }
-    Stmt s = body.apply(List.copyOf(ins), List.copyOf(outs));
-    if (s == null) throw CompileException.invalid("extern '%s': the body builder returned no statement", name);
-    Set<Buffer> known = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    known.addAll(ins);
-    known.addAll(outs);
-    new StmtExprVisitor() {
-      @Override
-      public void visit(Stmt st) {
-        if (st instanceof Allocate a) known.add(a.buffer());
-        if (st instanceof BufferStore bs && ins.contains(bs.buffer())) {
-          throw CompileException.invalid("extern '%s': the body writes input buffer %s", name, bs.buffer().name());
-        }
-        if (st instanceof BufferStore bs && !known.contains(bs.buffer())) unknown(bs.buffer());
-        super.visit(st);
-      }
-
-      @Override
-      protected void visitLoad(BufferLoad n) {
-        if (!known.contains(n.buffer())) unknown(n.buffer());
-        super.visitLoad(n);
-      }
-
-      @Override
-      public void visit(Expr e) {
-        if (e instanceof ProducerLoad || e instanceof Reduce) {
-          throw CompileException.invalid("extern '%s': the body holds the tensor expression %s; read inputs through"
-              + " the buffers it is given", name, e);
-        }
-        super.visit(e);
-      }
-
-      private void unknown(Buffer b) {
-        throw CompileException.invalid("extern '%s': the body accesses buffer %s, which is neither an input, an output"
-            + " nor allocated in the body", name, b.name());
-      }
-    }.visit(s);
-    ExternOp op = new ExternOp(name, inputs, ins, outs, s);
-    List<Tensor> result = new ArrayList<>();
-    for (int i = 0; i < outs.size(); i++) result.add(op.output(i));
-    return List.copyOf(result);
+    return ExternOp.build(shapes, dtypes, inputs, body, name);
   }
 
   /**
@@ -181,54 +127,7 @@ public final class Te {
    * no larger than the scan's.
    */
   public static Tensor scan(Tensor init, Tensor update, Tensor state, String name) {
-    if (!(state.op() instanceof PlaceholderOp)) throw CompileException.invalid("scan '%s': the state %s must be a placeholder", name, state.name());
-    if (!(init.op() instanceof ComputeOp) || !(update.op() instanceof ComputeOp u) || init.op().numOutputs() != 1
-        || update.op().numOutputs() != 1) {
-      throw CompileException.invalid("scan '%s': init and update must be single-output computes", name);
-    }
-    if (!init.dtype().equals(state.dtype()) || !update.dtype().equals(state.dtype())) {
-      throw CompileException.invalid("scan '%s': init %s, update %s and state %s must have one dtype", name, init.dtype(),
-          update.dtype(), state.dtype());
-    }
-    int rank = state.ndim();
-    if (rank < 1 || update.ndim() != rank || init.ndim() != rank) {
-      throw CompileException.invalid("scan '%s': init, update and state must have one rank >= 1, were %d, %d, %d", name,
-          init.ndim(), update.ndim(), rank);
-    }
-    for (int d = 0; d < rank; d++) {
-      if (!sameExtent(update.shape().get(d), state.shape().get(d)) || d > 0 && !sameExtent(init.shape().get(d), state.shape().get(d))) {
-        throw CompileException.invalid("scan '%s': dimension %d differs between init %s, update %s and state %s", name, d,
-            shapeText(init), shapeText(update), shapeText(state));
-      }
-    }
-    Long initRows = IrOps.asLong(init.shape().get(0));
-    Long rows = IrOps.asLong(state.shape().get(0));
-    if (initRows == null || initRows < 1 || rows != null && initRows > rows) {
-      throw CompileException.invalid("scan '%s': init has %s rows; expected a constant from 1 to the scan's %s", name,
-          org.nnvm4j.tensor.tir.TirPrinter.print(init.shape().get(0)), org.nnvm4j.tensor.tir.TirPrinter.print(state.shape().get(0)));
-    }
-    if (init.op().inputTensors().contains(state)) throw CompileException.invalid("scan '%s': init reads the state", name);
-    Var t = u.axis().get(0).var();
-    new StmtExprVisitor() {
-      @Override
-      public void visit(Expr e) {
-        if (e instanceof ProducerLoad p && p.producer() == state) {
-          Long back = IrOps.asLong(org.nnvm4j.tensor.transform.Simplify.apply(IrOps.sub(t, p.indices().get(0))));
-          if (back == null || back < 1) {
-            throw CompileException.invalid("scan '%s': update reads %s at row %s; only earlier rows (t - c, c >= 1) are"
-                + " computed", name, state.name(), org.nnvm4j.tensor.tir.TirPrinter.print(p.indices().get(0)));
-          }
-        }
-        super.visit(e);
-      }
-    }.visit(u.body().get(0));
-    return new ScanOp(name, init, update, state).output(0);
-  }
-
-  private static List<String> shapeText(Tensor t) { return t.shape().stream().map(org.nnvm4j.tensor.tir.TirPrinter::print).toList(); }
-
-  private static boolean sameExtent(Expr a, Expr b) {
-    return a == b || IrOps.asLong(a) != null && IrOps.asLong(a).equals(IrOps.asLong(b)) || a.equals(b);
+    return ScanOp.build(init, update, state, name);
   }
 
   /** A reduction axis over {@code dom}, for {@link #sum} and the other reducers. */
@@ -397,7 +296,7 @@ public final class Te {
     roots.forEach(v::visit);
   }
 
-  private static void checkShape(List<? extends Expr> shape, String name) {
+  static void checkShape(List<? extends Expr> shape, String name) {
     for (Expr d : shape) {
       if (!d.dtype().isIntegral() || d.dtype().isVector()) {
         throw CompileException.invalid("tensor '%s': dimension %s has dtype %s; expected an integer", name, d, d.dtype());
