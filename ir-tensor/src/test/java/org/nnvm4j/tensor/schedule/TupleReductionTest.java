@@ -174,6 +174,7 @@ class TupleReductionTest {
     assertThatThrownBy(() -> r.reduce(List.of(IrOps.cast(DType.I64, k.var())), IrOps.i32(1), k))
         .isInstanceOf(CompileException.class).hasMessageContaining("condition");
 
+    assertThat(org.nnvm4j.tensor.tir.TirPrinter.print(vals.get(1))).isEqualTo("reduce(int64(k), A[0, k], axis=[k])[1]");
     Tensor idx = Reduction.argmax(a, 1, false, "am");
     Schedule s = Schedule.create(idx.op());
     assertInvalid(() -> s.rfactor(idx, ((org.nnvm4j.tensor.te.ComputeOp) idx.op()).reduceAxis().get(0)),
