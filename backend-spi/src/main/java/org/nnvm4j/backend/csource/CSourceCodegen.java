@@ -376,9 +376,17 @@ public abstract class CSourceCodegen extends TirPrinter {
     if (n.op().equals(Intrinsics.ADDRESS_OF) && n.args().get(0) instanceof BufferLoad l && l.indices().size() == 1) {
       return "(&" + nameOf(l.buffer()) + "[" + expr(l.indices().get(0)) + "])";
     }
+    if (Intrinsics.isIfThenElse(n)) {
+      // C's ?: evaluates only the chosen operand, as if_then_else requires; a let in a branch would be
+      // hoisted before the statement and evaluated eagerly, so it is refused
+      String c = expr(n.args().get(0));
+      int lets = pendingLets.size();
+      String t = expr(n.args().get(1));
+      String f = expr(n.args().get(2));
+      if (pendingLets.size() != lets) throw unsupported("a let inside a branch of if_then_else");
+      return "(" + c + " ? " + t + " : " + f + ")";
+    }
     List<String> args = n.args().stream().map(this::expr).toList();
-    // C's ?: evaluates only the chosen operand, as if_then_else requires
-    if (Intrinsics.isIfThenElse(n)) return "(" + args.get(0) + " ? " + args.get(1) + " : " + args.get(2) + ")";
     if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())
         || n.op().equals(Intrinsics.POPCOUNT)) {
       return mathCall(n.op(), args, n.dtype());

@@ -112,6 +112,11 @@ class CSourceCodegenTest {
         .contains("((uint8_t)__builtin_popcount((unsigned int)(uint8_t)(Bytes[tx])))")
         .contains("((tx < (n - 1)) ? ((int64_t)A[(tx + 1)]) : 0L)")
         .contains("memset((&A[tx]), 0, 4L);");
+    Var v = new Var("v", DType.I64);
+    PrimFunc eager = func(new BufferStore(out, IrOps.ifThenElse(IrOps.lt(tx, n), new Let(v, IrOps.cast(DType.I64,
+        new BufferLoad(a, List.of(tx))), v), IrOps.i64(0)), List.of(tx)));
+    assertThatThrownBy(() -> new TestDialect().generate(KernelSplit.split(eager))).isInstanceOf(CompileException.class)
+        .hasMessageContaining("a let inside a branch of if_then_else");
   }
 
   @Test
