@@ -32,14 +32,7 @@ public final class NnOps {
         .attr("units", null, "the number of output features", OpAttrs.POSITIVE_INT)
         .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
-        .inferShape((a, in) -> {
-          if (in[0] == null) return null;
-          if (in[0].rank() != 2) throw CompileException.invalid("dense: data has shape %s; expected [batch, features]", in[0]);
-          long units = intAttr(a, "units");
-          OpRules.expect(in, 1, "weight", Shape.of(units, in[0].dim(1)));
-          if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(units));
-          return new Shape[] {Shape.of(in[0].dim(0), units)};
-        })
+        .inferShape((a, in) -> OpRules.dense("dense", in, intAttr(a, "units"), k -> Shape.of(intAttr(a, "units"), k)))
         .compute((a, in) -> {
           Tensor out = Nn.dense(in.get(0), in.get(1), "dense");
           return List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), "dense_bias") : out);
@@ -47,13 +40,7 @@ public final class NnOps {
   }
 
   private static Op conv2d() {
-    return Op.builder("conv2d").describe("2-d convolution, NCHW data and OIHW weight, plus bias [channels].")
-        .inputs("data", "weight", "bias").arity(a -> boolAttr(a, "use_bias") ? 3 : 2)
-        .attr("channels", null, "the number of output channels", OpAttrs.POSITIVE_INT)
-        .attr("kernel_size", null, "(height, width) of the kernel", OpAttrs.positivePair(2))
-        .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
-        .attr("padding", "(0, 0)", "(height, width) zero padding on both sides", OpAttrs.nonNegativePair(2))
-        .attr("dilation", "(1, 1)", "(height, width) dilation", OpAttrs.positivePair(2))
+    return convBuilder("conv2d", "2-d convolution, NCHW data and OIHW weight, plus bias [channels].")
         .attr("groups", "1", "the number of groups", OpAttrs.POSITIVE_INT)
         .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
         .attr("kernel_layout", "OIHW", "the weight layout", OpAttrs.oneOf("OIHW"))
@@ -81,6 +68,17 @@ public final class NnOps {
           Tensor out = Conv2d.nchw(in.get(0), in.get(1), convParams(a), "conv2d");
           return List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), "conv2d_bias") : out);
         }).build();
+  }
+
+  /** A 2-d convolution op with optional bias and the attributes every convolution has (channels, kernel, strides, padding, dilation). */
+  static Op.Builder convBuilder(String name, String doc) {
+    return Op.builder(name).describe(doc)
+        .inputs("data", "weight", "bias").arity(a -> boolAttr(a, "use_bias") ? 3 : 2)
+        .attr("channels", null, "the number of output channels", OpAttrs.POSITIVE_INT)
+        .attr("kernel_size", null, "(height, width) of the kernel", OpAttrs.positivePair(2))
+        .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
+        .attr("padding", "(0, 0)", "(height, width) zero padding on both sides", OpAttrs.nonNegativePair(2))
+        .attr("dilation", "(1, 1)", "(height, width) dilation", OpAttrs.positivePair(2));
   }
 
   private static Conv2d.Params convParams(Map<String, String> a) {
