@@ -26,6 +26,20 @@ public final class LayoutOps {
 
   public static List<Op> ops() { return List.of(layoutTransform(), conv2dNchwc(), densePack()); }
 
+  /** The layout attribute of ops that run on NCHW data or on its channel-blocked form (pooling): NCHW or NCHW{c}c. */
+  public static final Op.AttrCheck NCHW_OR_BLOCKED = v -> {
+    if (!v.equals("NCHW")) blocked("NCHW", "c", "NCHW16c").check(v);
+  };
+
+  /** Checks that {@code data} is a tensor in {@code layout} (rank, and the block's extent) for op {@code op}. */
+  static void checkData(String op, String layout, Shape data) {
+    try {
+      Layout.parse(layout).primalExtents(data.toArray());
+    } catch (CompileException e) {
+      throw CompileException.invalid("%s: data has shape %s; expected %s", op, data, layout);
+    }
+  }
+
   /** A layout check that also requires the primal axes {@code primal} in order and exactly the sub-axes {@code subs}. */
   private static Op.AttrCheck blocked(String primal, String subs, String example) {
     return v -> {

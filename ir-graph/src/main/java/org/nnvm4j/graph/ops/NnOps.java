@@ -86,23 +86,24 @@ public final class NnOps {
   }
 
   private static Op pool(String name, boolean avg) {
-    Op.Builder b = Op.builder(name).describe((avg ? "Average" : "Max") + " pooling over 2-d windows of NCHW data.").inputs("data")
+    Op.Builder b = Op.builder(name).describe((avg ? "Average" : "Max") + " pooling over 2-d windows of NCHW (or NCHW{c}c) data.")
+        .inputs("data")
         .attr("pool_size", null, "(height, width) of the window", OpAttrs.positivePair(2))
         .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
         .attr("padding", "(0, 0)", "(height, width) padding on both sides", OpAttrs.nonNegativePair(2))
-        .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
+        .attr("layout", "NCHW", "the data layout, NCHW or NCHW{c}c", LayoutOps.NCHW_OR_BLOCKED)
         .attr("ceil_mode", "False", "round the output size up", OpAttrs.BOOL);
     if (avg) b.attr("count_include_pad", "False", "whether padding counts in the average", OpAttrs.BOOL);
     return b.pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           Shape d = in[0];
-          if (d.rank() != 4) throw CompileException.invalid("%s: data has shape %s; expected NCHW", name, d);
+          LayoutOps.checkData(name, a.get("layout"), d);
           Pool.Params p = poolParams(a, avg);
           long oh = Pool.outExtent(d.dim(2), p.window()[0], p.strides()[0], p.padding()[0], p.ceilMode());
           long ow = Pool.outExtent(d.dim(3), p.window()[1], p.strides()[1], p.padding()[1], p.ceilMode());
           if (oh < 1 || ow < 1) throw CompileException.invalid("%s: window %s does not fit data %s", name, a.get("pool_size"), d);
-          return new Shape[] {Shape.of(d.dim(0), d.dim(1), oh, ow)};
+          return new Shape[] {d.rank() == 5 ? Shape.of(d.dim(0), d.dim(1), oh, ow, d.dim(4)) : Shape.of(d.dim(0), d.dim(1), oh, ow)};
         })
         .compute((a, in) -> List.of(Pool.pool2d(in.get(0), poolParams(a, avg), avg, name))).build();
   }
@@ -114,12 +115,13 @@ public final class NnOps {
 
   private static Op global(String name, boolean avg) {
     return Op.builder(name).describe("Global " + (avg ? "average" : "max") + " pooling: [N, C, H, W] -> [N, C, 1, 1].").inputs("data")
-        .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
+        .attr("layout", "NCHW", "the data layout, NCHW or NCHW{c}c", LayoutOps.NCHW_OR_BLOCKED)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
-          if (in[0].rank() != 4) throw CompileException.invalid("%s: data has shape %s; expected NCHW", name, in[0]);
-          return new Shape[] {Shape.of(in[0].dim(0), in[0].dim(1), 1, 1)};
+          LayoutOps.checkData(name, a.get("layout"), in[0]);
+          Shape d = in[0];
+          return new Shape[] {d.rank() == 5 ? Shape.of(d.dim(0), d.dim(1), 1, 1, d.dim(4)) : Shape.of(d.dim(0), d.dim(1), 1, 1)};
         })
         .compute((a, in) -> List.of(Pool.global(in.get(0), avg, name))).build();
   }

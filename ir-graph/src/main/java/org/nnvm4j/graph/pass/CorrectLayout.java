@@ -20,13 +20,17 @@ import org.nnvm4j.tensor.topi.Layout;
  * needs another one. Layout-agnostic ops run in the blocked layout of their inputs: element-wise ops
  * (relu, the add of a residual, scalar ops) convert all their inputs to it, and {@code broadcast_*} ops
  * take a per-channel operand such as a bias or a scale ({@code [C, 1, 1]}) blocked the same way
- * ({@code CHW16c}) and an operand without the channel axis with a trailing axis of 1. Every other op
- * (flatten, dense, softmax, pooling, concatenate, ...) and the graph outputs get the original layout.
+ * ({@code CHW16c}) and an operand without the channel axis with a trailing axis of 1; pooling runs on
+ * NCHW{c}c data. Every other op (flatten, dense, softmax, concatenate, ...) and the graph outputs get the
+ * original layout.
  * Consecutive blocked convolutions therefore stay blocked, and a transform pair that cancels disappears.
  * A graph without {@code layout_transform} is returned as it is.
  */
 public final class CorrectLayout {
   public static final PassInfo INFO = new PassInfo("graph.correct-layout", "Keep blocked layouts through layout-agnostic ops", 0);
+
+  /** The pooling ops that also run on NCHW{c}c data (their {@code layout} attribute). */
+  private static final java.util.Set<String> POOLS = java.util.Set.of("max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d");
 
   private CorrectLayout() {}
 
@@ -68,6 +72,7 @@ public final class CorrectLayout {
         else if (isTransform(n)) transformNode(n);
         else if (n.op().pattern() == OpPattern.ELEMWISE && n.numOutputs() == 1 && elementwise(n)) continue;
         else if (n.op().name().startsWith("broadcast_") && n.inputs().size() == 2 && broadcast(n)) continue;
+        else if (POOLS.contains(n.op().name()) && pool(n)) continue;
         else keep(n);
       }
       return rw.withOutputs(g.outputs().stream().map(e -> as(e, null, null)).toList());
@@ -116,6 +121,19 @@ public final class CorrectLayout {
         return true;
       }
       return false;
+    }
+
+    /** A pooling op over NCHW data carried as NCHW{c}c runs blocked: its layout attribute becomes the blocked one. */
+    private boolean pool(Node n) {
+      Carried c = carried.get(n.inputs().get(0));
+      if (!c.blocked() || !n.attrs().get("layout").equals("NCHW") || !c.from().name().equals("NCHW") || !oneTrailingBlock(c.from(), c.to())) {
+        return false;
+      }
+      Map<String, String> attrs = new java.util.LinkedHashMap<>(n.attrs());
+      attrs.put("layout", c.to().name());
+      Node m = Node.apply(n.op(), n.name(), attrs, List.of(c.entry()));
+      carried.put(new NodeEntry(n, 0), new Carried(new NodeEntry(m, 0), c.from(), c.to()));
+      return true;
     }
 
     /** Whether {@code to} is {@code from} with one sub-axis appended, e.g. NCHW and NCHW16c. */

@@ -90,6 +90,22 @@ class LayoutOpsTest {
     NnOpsTest.assertClose(got, want.shape(), want.toFloatArray());
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = ';', value = {"max_pool2d;pool_size=(3, 3),strides=(2, 2),padding=(1, 1)",
+      "avg_pool2d;pool_size=(2, 3),strides=(1, 2),padding=(1, 1),count_include_pad=False",
+      "avg_pool2d;pool_size=(3, 3),strides=(2, 2),ceil_mode=True", "global_max_pool2d;", "global_avg_pool2d;"})
+  void poolingOnNchwcEqualsPoolingOnNchw(String op, String attrText) {
+    Map<String, String> attrs = new java.util.HashMap<>();
+    if (attrText != null) {
+      for (String kv : attrText.split(",(?![^(]*\\))")) attrs.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+    }
+    NDArray x = random(10, 2, 8, 7, 9);
+    NDArray want = run(op, attrs, x);
+    attrs.put("layout", "NCHW4c");
+    NDArray got = run(op, attrs, transform(x, "NCHW", "NCHW4c"));
+    NnOpsTest.assertClose(transform(got, "NCHW4c", "NCHW"), want.shape(), want.toFloatArray());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"NCHW16", "NCHWc", "NCHW0c", "NCCHW", "NCHW16x", "NC-HW", "NCHW99999999999c", ""})
   void badLayoutStringsNameNodeOpAndAttribute(String layout) {
@@ -127,6 +143,9 @@ class LayoutOpsTest {
     assertThatThrownBy(() -> infer("NCHW4c", "NCHW", Shape.of(1, 6, 2, 2, 3)))
         .hasMessageContaining("layout NCHW4c: axis 'c' of shape [1, 6, 2, 2, 3] has extent 3, not its factor 4");
     assertThatThrownBy(() -> infer("NCHW", "NCHW2c", Shape.of(6, 2, 2))).hasMessageContaining("layout NCHW has 4 axes but the tensor has shape [6, 2, 2]");
+    assertThatThrownBy(() -> InferShape.apply(Graph.create(Symbol.create("max_pool2d", "mp", Map.of("pool_size", "2", "layout", "NCHW8c"),
+        Symbol.variable("x"))), Map.of("x", Shape.of(1, 2, 4, 4, 4))))
+        .hasMessage("shape inference failed: max_pool2d: data has shape [1, 2, 4, 4, 4]; expected NCHW8c (node 'mp', op 'max_pool2d')");
     assertThat(infer("NCHW", "NCHW2c", Shape.of(1, 6, 3, 5)).attr(Graph.SHAPE, Shape[].class)[1]).isEqualTo(Shape.of(1, 3, 3, 5, 2));
   }
 }
