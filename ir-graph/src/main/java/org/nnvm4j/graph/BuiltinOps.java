@@ -3,6 +3,7 @@ package org.nnvm4j.graph;
 import java.util.ArrayList;
 import java.util.List;
 import org.nnvm4j.graph.ops.ElemwiseOps;
+import org.nnvm4j.graph.ops.LayoutOps;
 import org.nnvm4j.graph.ops.NnOps;
 import org.nnvm4j.graph.ops.ReduceOps;
 import org.nnvm4j.graph.ops.TransformOps;
@@ -16,6 +17,7 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(TransformOps.ops());
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
+    ops.addAll(LayoutOps.ops());
     return ops;
   }
 }
