@@ -37,6 +37,8 @@ final class X86Computes {
   /** The x86 compute of graph op {@code op}, or empty where the generic compute serves (other ops, types, groups). */
   static Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> in) {
     if (in.stream().limit(2).anyMatch(t -> !t.dtype().equals(DType.F32))) return Optional.empty();
+    Optional<List<Tensor>> small = X86SmallOps.compute(op, attrs, in);
+    if (small.isPresent()) return small;
     Tensor out;
     switch (op) {
       case "dense" -> {
@@ -44,9 +46,7 @@ final class X86Computes {
         out = dense(in.get(0), in.get(1), "dense");
       }
       case "conv2d" -> {
-        Conv2d.Params p = new Conv2d.Params(pair(attrs.getOrDefault("strides", "(1, 1)")),
-            pair(attrs.getOrDefault("padding", "(0, 0)")), pair(attrs.getOrDefault("dilation", "(1, 1)")),
-            Integer.parseInt(attrs.getOrDefault("groups", "1").trim()));
+        Conv2d.Params p = convParams(attrs);
         if (p.groups() != 1) return Optional.empty();
         out = conv2d(in.get(0), in.get(1), p, "conv2d");
       }
@@ -54,6 +54,12 @@ final class X86Computes {
     }
     boolean bias = in.size() > 2;
     return Optional.of(List.of(bias ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
+  }
+
+  /** The strides, padding, dilation and groups of a graph {@code conv2d}. */
+  static Conv2d.Params convParams(Map<String, String> attrs) {
+    return new Conv2d.Params(pair(attrs.getOrDefault("strides", "(1, 1)")), pair(attrs.getOrDefault("padding", "(0, 0)")),
+        pair(attrs.getOrDefault("dilation", "(1, 1)")), Integer.parseInt(attrs.getOrDefault("groups", "1").trim()));
   }
 
   private static int[] pair(String s) {

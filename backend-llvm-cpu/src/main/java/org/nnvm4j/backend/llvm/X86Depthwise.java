@@ -1,0 +1,100 @@
+package org.nnvm4j.backend.llvm;
+
+import java.util.List;
+import java.util.Map;
+import org.nnvm4j.tensor.schedule.Stage;
+import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.topi.Conv2d;
+import org.nnvm4j.tensor.topi.Topi;
+
+/**
+ * Depthwise conv2d in NCHW (groups == input channels, weight {@code [C * multiplier, 1, KH, KW]}), the
+ * MobileNet layer: vectorized over output columns. Each input channel's plane is zero-padded into a
+ * local buffer at the channel's loop, de-interleaved by the column stride ({@code [rows, stride, cols / stride]})
+ * so that the taps of a strided conv read contiguous vectors too. The output is computed in tiles of
+ * {@link #ROWS} rows x {@link #cols} columns held in registers (taps unrolled, so that the loads the
+ * tile's rows share are loaded once), over rows and columns rounded up to the tile, and the fused
+ * epilogue (slice, bias, relu...) writes the tile.
+ */
+final class X86Depthwise {
+  static final String PAD = "depthwise_conv2d_pad";
+  static final String PRODUCT = "depthwise_conv2d_tile";
+  /** Output rows per register tile. */
+  static final int ROWS = 4;
+  /** Below this many multiply-adds the planes run serially (a parallel launch costs ~0.85 us). */
+  static final long PARALLEL_MACS = 1 << 15;
+
+  private X86Depthwise() {}
+
+  /** Whether a conv2d of {@code data [N, C, H, W]}, {@code weight [O, I, KH, KW]} in {@code groups} groups is depthwise. */
+  static boolean applies(long[] data, long[] weight, int groups) {
+    return groups > 1 && groups == data[1] && weight[1] == 1 && weight[0] % groups == 0;
+  }
+
+  /** Output columns per tile: two 8-lane vectors when the output is at least that wide, else one. */
+  static int cols(long ow) { return ow >= 16 ? 16 : 8; }
+
+  private static long roundUp(long a, long b) { return (a + b - 1) / b * b; }
+
+  static Tensor conv2d(Tensor data, Tensor weight, Conv2d.Params p, String name) {
+    long[] d = Topi.constShape(data, name);
+    long[] w = Topi.constShape(weight, name);
+    int sh = p.strides()[0], sw = p.strides()[1], ph = p.padding()[0], pw = p.padding()[1];
+    int dh = p.dilation()[0], dw = p.dilation()[1];
+    long oc = w[0], mult = oc / d[1], kh = w[2], kw = w[3];
+    long oh = Conv2d.outExtent(d[2], kh, sh, ph, dh), ow = Conv2d.outExtent(d[3], kw, sw, pw, dw);
+    long ohp = roundUp(oh, ROWS), owp = roundUp(ow, cols(ow));
+    long hp = (ohp - 1) * sh + (kh - 1) * dh + 1, wq = owp + (kw - 1) * dw / sw;
+    Tensor pad = Te.computeN(Te.shape(d[0], d[1], hp, sw, wq), i -> {
+      Expr y = IrOps.sub(i.get(2), IrOps.i32(ph));
+      Expr x = IrOps.sub(IrOps.add(IrOps.mul(i.get(4), IrOps.i32(sw)), i.get(3)), IrOps.i32(pw));
+      Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
+          IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
+      return IrOps.select(inside, data.get(i.get(0), i.get(1), Topi.clamp(y, d[2]), Topi.clamp(x, d[3])), IrOps.zero(data.dtype()));
+    }, name + "_pad", PAD, Map.of());
+    IterVar ry = Te.reduceAxis(kh, "ry");
+    IterVar rx = Te.reduceAxis(kw, "rx");
+    Expr m = IrOps.i32(mult), s = IrOps.i32(sw);
+    Tensor tile = Te.computeN(Te.shape(d[0], oc, ohp, owp), i -> {
+      Expr y = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh)));
+      Expr tap = IrOps.mul(rx.var(), IrOps.i32(dw));
+      Expr v = pad.get(i.get(0), IrOps.floorDiv(i.get(1), m), y, IrOps.floorMod(tap, s), IrOps.add(i.get(3), IrOps.floorDiv(tap, s)));
+      return Te.sum(IrOps.mul(v, weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())), ry, rx);
+    }, name + "_tile", PRODUCT, Map.of(X86Computes.TILE_COLS, cols(ow)));
+    return Te.computeN(Te.shape(d[0], oc, oh, ow), i -> tile.get(i.get(0), i.get(1), i.get(2), i.get(3)), name, Conv2d.TAG, Map.of());
+  }
+
+  /**
+   * Output {@code [N, O, OH, OW]} (with its epilogue, vectorized over columns) one (batch, channel) plane
+   * at a time, planes in parallel when the conv is large enough. At each plane the product is computed
+   * into a local plane buffer, after the channel's padded input plane: in register tiles of
+   * {@link #ROWS} x {@code cols}, taps outside the tile's rows and columns, all unrolled, columns vectorized.
+   */
+  static void schedule(Stage out, Stage tile, Stage pad) {
+    List<IterVar> ax = out.axis();
+    ComputeOp c = (ComputeOp) tile.op();
+    long macs = 1;
+    for (IterVar iv : c.axis()) macs *= IrOps.asLong(iv.dom().extent());
+    for (IterVar iv : c.reduceAxis()) macs *= IrOps.asLong(iv.dom().extent());
+    int cols = (Integer) c.attrs().get(X86Computes.TILE_COLS);
+    IterVar plane = out.fuse(ax.get(0), ax.get(1));
+    if (macs >= PARALLEL_MACS) out.parallel(plane);
+    out.vectorize(out.split(ax.get(3), cols)[1]);
+    tile.computeAt(out, plane);
+    List<IterVar> t = c.axis();
+    IterVar[] y = tile.split(t.get(2), ROWS);
+    IterVar[] x = tile.split(t.get(3), cols);
+    IterVar ry = c.reduceAxis().get(0), rx = c.reduceAxis().get(1);
+    tile.reorder(y[0], x[0], ry, rx, y[1], x[1]);
+    tile.unroll(ry);
+    tile.unroll(rx);
+    tile.unroll(y[1]);
+    tile.vectorize(x[1]);
+    pad.computeAt(tile, t.get(1));
+  }
+}
