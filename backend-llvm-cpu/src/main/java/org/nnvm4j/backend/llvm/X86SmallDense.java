@@ -3,6 +3,7 @@ package org.nnvm4j.backend.llvm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Te;
@@ -64,11 +65,14 @@ final class X86SmallDense {
   }
 
   /** {@code terms} summed as a balanced tree (independent adds, and the rounding of a pairwise sum). */
-  static Expr pairwiseSum(List<Expr> terms) {
+  static Expr pairwiseSum(List<Expr> terms) { return tree(terms, IrOps::add); }
+
+  /** {@code terms} combined by {@code op} as a balanced tree. */
+  static Expr tree(List<Expr> terms, BinaryOperator<Expr> op) {
     List<Expr> level = terms;
     while (level.size() > 1) {
       List<Expr> next = new ArrayList<>();
-      for (int i = 0; i + 1 < level.size(); i += 2) next.add(IrOps.add(level.get(i), level.get(i + 1)));
+      for (int i = 0; i + 1 < level.size(); i += 2) next.add(op.apply(level.get(i), level.get(i + 1)));
       if (level.size() % 2 == 1) next.add(level.get(level.size() - 1));
       level = next;
     }

@@ -11,7 +11,8 @@ import org.nnvm4j.tensor.topi.Topi;
 
 /**
  * The x86 computes and schedules beside the register-tiled dense/conv2d of {@link X86Computes}: dense
- * with fewer rows than a tile ({@link X86SmallDense}) and depthwise conv2d ({@link X86Depthwise}).
+ * with fewer rows than a tile ({@link X86SmallDense}), depthwise conv2d ({@link X86Depthwise}) and global
+ * pooling ({@link X86Pool}).
  * {@link X86Computes} and {@link X86Schedules} ask here first (one call each).
  */
 final class X86SmallOps {
@@ -31,6 +32,10 @@ final class X86SmallOps {
         if (!X86Depthwise.applies(Topi.constShape(in.get(0), op), Topi.constShape(in.get(1), op), p.groups())) return Optional.empty();
         out = X86Depthwise.conv2d(in.get(0), in.get(1), p, op);
       }
+      case "global_avg_pool2d", "global_max_pool2d" -> {
+        if (!X86Pool.applies(Topi.constShape(in.get(0), op))) return Optional.empty();
+        return Optional.of(List.of(X86Pool.global(in.get(0), op.equals("global_avg_pool2d"), op)));
+      }
       default -> { return Optional.empty(); }
     }
     return Optional.of(List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
@@ -49,6 +54,11 @@ final class X86SmallOps {
     Stage tile = byTag(out, X86Depthwise.PRODUCT);
     if (tile != null) {
       X86Depthwise.schedule(out, tile, byTag(out, X86Depthwise.PAD).computeRoot());
+      return true;
+    }
+    Stage rows = byTag(out, X86Pool.ROWS);
+    if (rows != null) {
+      X86Pool.schedule(out, rows);
       return true;
     }
     return false;
