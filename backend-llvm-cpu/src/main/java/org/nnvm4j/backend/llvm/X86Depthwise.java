@@ -14,15 +14,18 @@ import org.nnvm4j.tensor.topi.Topi;
 
 /**
  * Depthwise conv2d in NCHW (groups == input channels, weight {@code [C * multiplier, 1, KH, KW]}), the
- * MobileNet layer: vectorized over output columns. Each input channel's plane is zero-padded into a
- * local buffer at the channel's loop, de-interleaved by the column stride ({@code [rows, stride, cols / stride]})
- * so that the taps of a strided conv read contiguous vectors too. The output is computed in tiles of
- * {@link #ROWS} rows x {@link #cols} columns held in registers (taps unrolled, so that the loads the
+ * MobileNet layer: vectorized over output columns. The input is first copied (vectorized, at the root)
+ * into rows padded only vertically, de-interleaved by the column stride ({@code [rows, stride, cols / stride]})
+ * so that the taps of a strided conv read contiguous vectors too, with zero guard rows above and below.
+ * The taps then load contiguous vectors without clamping: a vector that reaches past a row's ends reads
+ * the neighbouring row (or a guard row), always inside the buffer, and the lanes outside the row are
+ * masked to zero. The output is computed per (batch, channel) plane, a band of {@link #ROWS} rows at a
+ * time, in register tiles of {@link #ROWS} rows x {@code cols} columns (taps unrolled, so the loads the
  * tile's rows share are loaded once), over rows and columns rounded up to the tile, and the fused
- * epilogue (slice, bias, relu...) writes the tile.
+ * epilogue (slice, bias, relu...) writes the band.
  */
 final class X86Depthwise {
-  static final String PAD = "depthwise_conv2d_pad";
+  static final String PAD = "depthwise_conv2d_rows";
   static final String PRODUCT = "depthwise_conv2d_tile";
   /** Output rows per register tile. */
   static final int ROWS = 4;
@@ -49,43 +52,54 @@ final class X86Depthwise {
     long oc = w[0], mult = oc / d[1], kh = w[2], kw = w[3];
     long oh = Conv2d.outExtent(d[2], kh, sh, ph, dh), ow = Conv2d.outExtent(d[3], kw, sw, pw, dw);
     long ohp = roundUp(oh, ROWS), owp = roundUp(ow, cols(ow));
-    long hp = (ohp - 1) * sh + (kh - 1) * dh + 1, wq = owp + (kw - 1) * dw / sw;
-    Tensor pad = Te.computeN(Te.shape(d[0], d[1], hp, sw, wq), i -> {
-      Expr y = IrOps.sub(i.get(2), IrOps.i32(ph));
-      Expr x = IrOps.sub(IrOps.add(IrOps.mul(i.get(4), IrOps.i32(sw)), i.get(3)), IrOps.i32(pw));
-      Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
-          IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
-      return IrOps.select(inside, data.get(i.get(0), i.get(1), Topi.clamp(y, d[2]), Topi.clamp(x, d[3])), IrOps.zero(data.dtype()));
-    }, name + "_pad", PAD, Map.of());
+    long hp = (ohp - 1) * sh + (kh - 1) * dh + 1, wq = (d[3] + sw - 1) / sw, row = sw * wq;
+    // Column q of phase f holds input column q * sw + f; tap rx of output column x reads x + shift(rx).
+    long minShift = Math.floorDiv(-pw, sw), maxQ = owp - 1 + Math.floorDiv((kw - 1) * dw - pw, sw);
+    long top = Math.max(1, (-minShift + row - 1) / row), bottom = 1 + ((sw - 1) * wq + maxQ) / row;
+    Tensor rows = Te.computeN(Te.shape(d[0], d[1], top + hp + bottom, sw, wq), i -> {
+      Expr y = IrOps.sub(i.get(2), IrOps.i32(top + ph));
+      Expr x = sw == 1 ? i.get(4) : IrOps.add(IrOps.mul(i.get(4), IrOps.i32(sw)), i.get(3));
+      Expr inside = IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2])));
+      if (d[3] % sw != 0) inside = IrOps.and(inside, IrOps.lt(x, IrOps.i32(d[3])));
+      Expr col = d[3] % sw != 0 ? IrOps.min(x, IrOps.i32(d[3] - 1)) : x;
+      return IrOps.select(inside, data.get(i.get(0), i.get(1), Topi.clamp(y, d[2]), col), IrOps.zero(data.dtype()));
+    }, name + "_rows", PAD, Map.of());
     IterVar ry = Te.reduceAxis(kh, "ry");
     IterVar rx = Te.reduceAxis(kw, "rx");
     Expr m = IrOps.i32(mult), s = IrOps.i32(sw);
     Tensor tile = Te.computeN(Te.shape(d[0], oc, ohp, owp), i -> {
-      Expr y = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh)));
-      Expr tap = IrOps.mul(rx.var(), IrOps.i32(dw));
-      Expr v = pad.get(i.get(0), IrOps.floorDiv(i.get(1), m), y, IrOps.floorMod(tap, s), IrOps.add(i.get(3), IrOps.floorDiv(tap, s)));
-      return Te.sum(IrOps.mul(v, weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())), ry, rx);
+      Expr y = IrOps.add(IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh))), IrOps.i32(top));
+      Expr tap = IrOps.sub(IrOps.mul(rx.var(), IrOps.i32(dw)), IrOps.i32(pw));
+      Expr x = IrOps.add(IrOps.mul(i.get(3), s), tap);
+      Expr v = rows.get(i.get(0), IrOps.floorDiv(i.get(1), m), y, IrOps.floorMod(tap, s), IrOps.add(i.get(3), IrOps.floorDiv(tap, s)));
+      Expr inside = IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3])));
+      return Te.sum(IrOps.mul(IrOps.select(inside, v, IrOps.zero(data.dtype())), weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())),
+          ry, rx);
     }, name + "_tile", PRODUCT, Map.of(X86Computes.TILE_COLS, cols(ow)));
     return Te.computeN(Te.shape(d[0], oc, oh, ow), i -> tile.get(i.get(0), i.get(1), i.get(2), i.get(3)), name, Conv2d.TAG, Map.of());
   }
 
   /**
    * Output {@code [N, O, OH, OW]} (with its epilogue, vectorized over columns) one (batch, channel) plane
-   * at a time, planes in parallel when the conv is large enough. At each plane the product is computed
-   * into a local plane buffer, after the channel's padded input plane: in register tiles of
-   * {@link #ROWS} x {@code cols}, taps outside the tile's rows and columns, all unrolled, columns vectorized.
+   * at a time, planes in parallel when the conv is large enough; at each band of {@link #ROWS} rows the
+   * product is computed into a local buffer (in L1) in register tiles of {@link #ROWS} x {@code cols},
+   * taps outside the tile's rows and columns, all unrolled, columns vectorized. The padded rows are copied at the root, planes
+   * in parallel, vectorized along a row when the stride is 1 (else left to LLVM's loop vectorizer,
+   * which reads a strided row as wide loads and shuffles).
    */
-  static void schedule(Stage out, Stage tile, Stage pad) {
+  static void schedule(Stage out, Stage tile, Stage rows) {
     List<IterVar> ax = out.axis();
     ComputeOp c = (ComputeOp) tile.op();
     long macs = 1;
     for (IterVar iv : c.axis()) macs *= IrOps.asLong(iv.dom().extent());
     for (IterVar iv : c.reduceAxis()) macs *= IrOps.asLong(iv.dom().extent());
+    boolean parallel = macs >= PARALLEL_MACS;
     int cols = (Integer) c.attrs().get(X86Computes.TILE_COLS);
     IterVar plane = out.fuse(ax.get(0), ax.get(1));
-    if (macs >= PARALLEL_MACS) out.parallel(plane);
+    if (parallel) out.parallel(plane);
+    IterVar band = out.split(ax.get(2), ROWS)[0];
     out.vectorize(out.split(ax.get(3), cols)[1]);
-    tile.computeAt(out, plane);
+    tile.computeAt(out, band);
     List<IterVar> t = c.axis();
     IterVar[] y = tile.split(t.get(2), ROWS);
     IterVar[] x = tile.split(t.get(3), cols);
@@ -95,6 +109,9 @@ final class X86Depthwise {
     tile.unroll(rx);
     tile.unroll(y[1]);
     tile.vectorize(x[1]);
-    pad.computeAt(tile, t.get(1));
+    List<IterVar> r = rows.axis();
+    IterVar rowPlane = rows.fuse(r.get(0), r.get(1));
+    if (parallel) rows.parallel(rowPlane);
+    if (IrOps.isConst(r.get(3).dom().extent(), 1)) rows.vectorize(rows.split(r.get(4), X86Schedules.LANES)[1]);
   }
 }
