@@ -6,15 +6,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
-import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.tensor.DType;
-import org.nnvm4j.tensor.schedule.Lower;
-import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.IrOps;
-import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.topi.Conv2d;
 import org.nnvm4j.tensor.topi.Nn;
 import org.nnvm4j.tensor.topi.Pool;
@@ -95,13 +91,8 @@ public class X86SmallBenchmark {
     try (Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target))) {
       Tensor y = impl.equals("x86") ? backend.lowering().compute(op, attrs, args).orElseThrow().get(0) : generic(op, attrs, args);
       Tensor out = Te.computeN(y.shape(), i -> IrOps.max(y.get(i), IrOps.f32(0)), "relu", "", Map.of());
-      Schedule s = backend.lowering().schedule(new ScheduleRequest(List.of(out), "out_elemwise_fusable", op, Map.of()));
-      List<Tensor> all = new ArrayList<>(args);
-      all.add(out);
-      PrimFunc f = Lower.lower(s, all, layer);
-      long[] bytes = all.stream().mapToLong(t -> 4L * t.shape().stream().mapToLong(IrOps::asLong).reduce(1, (a, b) -> a * b)).toArray();
       System.out.println(layer + ": " + flops + " flops, " + weightBytes + " weight bytes");
-      k = Kernels.compile(target, f, bytes, new long[0]);
+      k = Kernels.compileGroup(target, backend, args, out, op, layer);
     }
   }
 

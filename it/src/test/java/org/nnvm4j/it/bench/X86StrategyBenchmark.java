@@ -6,15 +6,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
-import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.tensor.DType;
-import org.nnvm4j.tensor.schedule.Lower;
-import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
-import org.nnvm4j.tensor.tir.IrOps;
-import org.nnvm4j.tensor.tir.PrimFunc;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -87,14 +82,8 @@ public class X86StrategyBenchmark {
         out = backend.lowering().compute(op, attrs, args).orElseThrow().get(0);
         flops = 2L * c[1] * c[0] * c[3] * c[3] * o * o;
       }
-      Schedule s = backend.lowering().schedule(new ScheduleRequest(List.of(out), "out_elemwise_fusable", op, Map.of()));
-      List<Tensor> all = new ArrayList<>(args);
-      all.add(out);
-      PrimFunc f = Lower.lower(s, all, layer);
-      long[] bytes = all.stream().mapToLong(t -> 4L * t.shape().stream().mapToLong(IrOps::asLong).reduce(1,
-          (a, b) -> a * b)).toArray();
       System.out.println(layer + ": " + flops + " flops");
-      k = Kernels.compile(target, f, bytes, new long[0]);
+      k = Kernels.compileGroup(target, backend, args, out, op, layer);
     }
   }
 
