@@ -62,7 +62,7 @@ final class X86Computes {
         pair(attrs.getOrDefault("dilation", "(1, 1)")), Integer.parseInt(attrs.getOrDefault("groups", "1").trim()));
   }
 
-  private static int[] pair(String s) {
+  static int[] pair(String s) {
     String[] parts = s.replaceAll("[()\\[\\] ]", "").split(",");
     int a = Integer.parseInt(parts[0]);
     return new int[] {a, parts.length > 1 && !parts[1].isEmpty() ? Integer.parseInt(parts[1]) : a};

@@ -10,16 +10,17 @@ import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.topi.Conv2d;
+import org.nnvm4j.tensor.topi.Pool;
 import org.nnvm4j.tensor.topi.Topi;
 
 /**
  * Depthwise conv2d in NCHW (groups == input channels, weight {@code [C * multiplier, 1, KH, KW]}), the
- * MobileNet layer: vectorized over output columns. The input is first copied (vectorized, at the root)
+ * MobileNet layer, and max pooling (the same window without weights): vectorized over output columns. The input is first copied (vectorized, at the root)
  * into rows padded only vertically, de-interleaved by the column stride ({@code [rows, stride, cols / stride]})
  * so that the taps of a strided conv read contiguous vectors too, with zero guard rows above and below.
  * The taps then load contiguous vectors without clamping: a vector that reaches past a row's ends reads
  * the neighbouring row (or a guard row), always inside the buffer, and the lanes outside the row are
- * masked to zero. The output is computed per (batch, channel) plane, a band of {@link #ROWS} rows at a
+ * masked (to zero, or to the lowest value for a max). The output is computed per (batch, channel) plane, a band of {@link #ROWS} rows at a
  * time, in register tiles of {@link #ROWS} rows x {@code cols} columns (taps unrolled, so the loads the
  * tile's rows share are loaded once), over rows and columns rounded up to the tile, and the fused
  * epilogue (slice, bias, relu...) writes the band.
@@ -45,14 +46,38 @@ final class X86Depthwise {
   private static long roundUp(long a, long b) { return (a + b - 1) / b * b; }
 
   static Tensor conv2d(Tensor data, Tensor weight, Conv2d.Params p, String name) {
-    long[] d = Topi.constShape(data, name);
     long[] w = Topi.constShape(weight, name);
-    int sh = p.strides()[0], sw = p.strides()[1], ph = p.padding()[0], pw = p.padding()[1];
-    int dh = p.dilation()[0], dw = p.dilation()[1];
-    long oc = w[0], mult = oc / d[1], kh = w[2], kw = w[3];
-    long oh = Conv2d.outExtent(d[2], kh, sh, ph, dh), ow = Conv2d.outExtent(d[3], kw, sw, pw, dw);
+    Window win = new Window(new long[] {w[2], w[3]}, p.strides(), p.padding(), p.dilation(), false);
+    return windowed(data, win, w[0] / Topi.constShape(data, name)[1], weight, name, Conv2d.TAG);
+  }
+
+  /** Max pooling in NCHW through the same rows and tiles: padding reads as the lowest value, not zero. */
+  static Tensor maxPool(Tensor data, Pool.Params p, String name) {
+    Window win = new Window(new long[] {p.window()[0], p.window()[1]}, p.strides(), p.padding(), new int[] {1, 1}, p.ceilMode());
+    return windowed(data, win, 1, null, name, Pool.TAG);
+  }
+
+  /** A sliding window: its extents, strides, symmetric padding and dilation (each height, width), and ceil mode. */
+  private record Window(long[] kernel, int[] strides, int[] padding, int[] dilation, boolean ceil) {
+    long out(long in, int dim) {
+      return ceil ? Pool.outExtent(in, (int) kernel[dim], strides[dim], padding[dim], true)
+          : Conv2d.outExtent(in, kernel[dim], strides[dim], padding[dim], dilation[dim]);
+    }
+  }
+
+  /**
+   * The windowed product over {@code data [N, C, H, W]}: with {@code weight} {@code [C * mult, 1, KH, KW]} the
+   * depthwise sum of products, without it the maximum.
+   */
+  private static Tensor windowed(Tensor data, Window win, long mult, Tensor weight, String name, String tag) {
+    long[] d = Topi.constShape(data, name);
+    int sh = win.strides()[0], sw = win.strides()[1], ph = win.padding()[0], pw = win.padding()[1];
+    int dh = win.dilation()[0], dw = win.dilation()[1];
+    long oc = d[1] * mult, kh = win.kernel()[0], kw = win.kernel()[1];
+    long oh = win.out(d[2], 0), ow = win.out(d[3], 1);
     long ohp = roundUp(oh, ROWS), owp = roundUp(ow, cols(ow));
     long hp = (ohp - 1) * sh + (kh - 1) * dh + 1, wq = (d[3] + sw - 1) / sw, row = sw * wq;
+    Expr fill = weight != null ? IrOps.zero(data.dtype()) : Te.lowest(data.dtype());
     // Column q of phase f holds input column q * sw + f; tap rx of output column x reads x + shift(rx).
     long minShift = Math.floorDiv(-pw, sw), maxQ = owp - 1 + Math.floorDiv((kw - 1) * dw - pw, sw);
     long top = Math.max(1, (-minShift + row - 1) / row), bottom = 1 + ((sw - 1) * wq + maxQ) / row;
@@ -62,7 +87,7 @@ final class X86Depthwise {
       Expr inside = IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2])));
       if (d[3] % sw != 0) inside = IrOps.and(inside, IrOps.lt(x, IrOps.i32(d[3])));
       Expr col = d[3] % sw != 0 ? IrOps.min(x, IrOps.i32(d[3] - 1)) : x;
-      return IrOps.select(inside, data.get(i.get(0), i.get(1), Topi.clamp(y, d[2]), col), IrOps.zero(data.dtype()));
+      return IrOps.select(inside, data.get(i.get(0), i.get(1), Topi.clamp(y, d[2]), col), fill);
     }, name + "_rows", PAD, Map.of());
     IterVar ry = Te.reduceAxis(kh, "ry");
     IterVar rx = Te.reduceAxis(kw, "rx");
@@ -72,11 +97,11 @@ final class X86Depthwise {
       Expr tap = IrOps.sub(IrOps.mul(rx.var(), IrOps.i32(dw)), IrOps.i32(pw));
       Expr x = IrOps.add(IrOps.mul(i.get(3), s), tap);
       Expr v = rows.get(i.get(0), IrOps.floorDiv(i.get(1), m), y, IrOps.floorMod(tap, s), IrOps.add(i.get(3), IrOps.floorDiv(tap, s)));
-      Expr inside = IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3])));
-      return Te.sum(IrOps.mul(IrOps.select(inside, v, IrOps.zero(data.dtype())), weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())),
-          ry, rx);
+      Expr masked = IrOps.select(IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))), v, fill);
+      if (weight == null) return Te.max(masked, ry, rx);
+      return Te.sum(IrOps.mul(masked, weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())), ry, rx);
     }, name + "_tile", PRODUCT, Map.of(X86Computes.TILE_COLS, cols(ow)));
-    return Te.computeN(Te.shape(d[0], oc, oh, ow), i -> tile.get(i.get(0), i.get(1), i.get(2), i.get(3)), name, Conv2d.TAG, Map.of());
+    return Te.computeN(Te.shape(d[0], oc, oh, ow), i -> tile.get(i.get(0), i.get(1), i.get(2), i.get(3)), name, tag, Map.of());
   }
 
   /**

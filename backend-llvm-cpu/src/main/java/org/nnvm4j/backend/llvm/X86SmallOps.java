@@ -7,6 +7,7 @@ import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.topi.Conv2d;
+import org.nnvm4j.tensor.topi.Pool;
 import org.nnvm4j.tensor.topi.Topi;
 
 /**
@@ -31,6 +32,12 @@ final class X86SmallOps {
         Conv2d.Params p = X86Computes.convParams(attrs);
         if (!X86Depthwise.applies(Topi.constShape(in.get(0), op), Topi.constShape(in.get(1), op), p.groups())) return Optional.empty();
         out = X86Depthwise.conv2d(in.get(0), in.get(1), p, op);
+      }
+      case "max_pool2d" -> {
+        return Optional.of(List.of(X86Depthwise.maxPool(in.get(0), new Pool.Params(
+            X86Computes.pair(attrs.get("pool_size")), X86Computes.pair(attrs.getOrDefault("strides", "(1, 1)")),
+            X86Computes.pair(attrs.getOrDefault("padding", "(0, 0)")),
+            attrs.getOrDefault("ceil_mode", "False").trim().equalsIgnoreCase("true"), false), op)));
       }
       case "global_avg_pool2d", "global_max_pool2d" -> {
         if (!X86Pool.applies(Topi.constShape(in.get(0), op))) return Optional.empty();

@@ -34,7 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * backend's strategy ({@code Lowering.compute} then {@code Lowering.schedule}); {@code impl=generic} is
  * the op's generic TOPI compute under the same backend schedule (what ran before). FLOPs (2 per
  * multiply-add) and the bytes the weights take are printed at setup. Layer names: {@code dwC_S[s2]} is
- * the depthwise conv of C channels on an S x S map (s2: stride 2).
+ * the depthwise conv of C channels on an S x S map (s2: stride 2), {@code gapC_S} the global average pool
+ * of C channels of S x S (64 x 16 x 16: the pool of {@code nnvm4j models}' mobilenet).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -50,7 +51,7 @@ public class X86SmallBenchmark {
       "dw512_14", new int[] {512, 14, 1}, "dw512_14s2", new int[] {512, 14, 2}, "dw1024_7", new int[] {1024, 7, 1});
 
   @Param({"dense1x784x512", "dense1x512x256", "dw32_112", "dw64_112s2", "dw128_56", "dw128_56s2", "dw256_28", "dw256_28s2",
-      "dw512_14", "dw512_14s2", "dw1024_7", "gap1024_7"})
+      "dw512_14", "dw512_14s2", "dw1024_7", "gap1024_7", "gap64_16"})
   String layer;
   @Param({"1", "2"}) int threads;
   @Param({"x86", "generic"}) String impl;
@@ -74,9 +75,11 @@ public class X86SmallBenchmark {
       flops = 2L * m * k * n;
       weightBytes = 4L * k * n;
     } else if (layer.startsWith("gap")) {
-      args.add(Te.placeholder(Te.shape(1, 1024, 7, 7), DType.F32, "data"));
+      String[] cs = layer.substring(3).split("_");
+      int c = Integer.parseInt(cs[0]), size = Integer.parseInt(cs[1]);
+      args.add(Te.placeholder(Te.shape(1, c, size, size), DType.F32, "data"));
       op = "global_avg_pool2d";
-      flops = 1024L * 49;
+      flops = (long) c * size * size;
     } else {
       int[] c = DEPTHWISE.get(layer);
       int o = (c[1] + 2 - 3) / c[2] + 1;
