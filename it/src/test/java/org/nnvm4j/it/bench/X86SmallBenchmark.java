@@ -29,13 +29,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The small x86 kernels: batch-1 dense (the MLP's 784-512 and 512-256 layers), the 3x3 depthwise convs
- * of MobileNet-v1 at 224x224 and its final global average pool, each with its bias and relu fused as the
- * graph compiler fuses them, with FMA contraction, at 1 and 2 threads. {@code impl=x86} is the llvm
- * backend's strategy ({@code Lowering.compute} then {@code Lowering.schedule}); {@code impl=generic} is
- * the op's generic TOPI compute under the same backend schedule (what ran before). FLOPs (2 per
- * multiply-add) and the bytes the weights take are printed at setup. Layer names: {@code dwC_S[s2]} is
- * the depthwise conv of C channels on an S x S map (s2: stride 2), {@code gapC_S} the global average pool
- * of C channels of S x S (64 x 16 x 16: the pool of {@code nnvm4j models}' mobilenet).
+ * of MobileNet-v1 at 224x224, global average pools and ResNet-18's max pool, each followed by a relu (and
+ * its bias where it has one) fused as the graph compiler fuses them, with FMA contraction, at 1 and 2
+ * threads. {@code impl=x86} is the llvm backend's strategy ({@code Lowering.compute} then
+ * {@code Lowering.schedule}); {@code impl=generic} is the op's generic TOPI compute under the same backend
+ * schedule (what ran before). FLOPs (2 per multiply-add) and the bytes the weights take are printed at
+ * setup. Layer names: {@code dwC_S[s2]} is the depthwise conv of C channels on an S x S map (s2: stride 2),
+ * {@code gapC_S} the global average pool of C channels of S x S (64 x 16 x 16: the pool of
+ * {@code nnvm4j models}' mobilenet), {@code maxpool64_112} ResNet-18's 3x3/2 max pool (FLOPs there count
+ * one compare per window element).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -51,7 +53,7 @@ public class X86SmallBenchmark {
       "dw512_14", new int[] {512, 14, 1}, "dw512_14s2", new int[] {512, 14, 2}, "dw1024_7", new int[] {1024, 7, 1});
 
   @Param({"dense1x784x512", "dense1x512x256", "dw32_112", "dw64_112s2", "dw128_56", "dw128_56s2", "dw256_28", "dw256_28s2",
-      "dw512_14", "dw512_14s2", "dw1024_7", "gap1024_7", "gap64_16"})
+      "dw512_14", "dw512_14s2", "dw1024_7", "gap1024_7", "gap64_16", "maxpool64_112"})
   String layer;
   @Param({"1", "2"}) int threads;
   @Param({"x86", "generic"}) String impl;
@@ -74,6 +76,11 @@ public class X86SmallBenchmark {
       op = "dense";
       flops = 2L * m * k * n;
       weightBytes = 4L * k * n;
+    } else if (layer.equals("maxpool64_112")) {
+      args.add(Te.placeholder(Te.shape(1, 64, 112, 112), DType.F32, "data"));
+      op = "max_pool2d";
+      attrs = Map.of("pool_size", "(3, 3)", "strides", "(2, 2)", "padding", "(1, 1)");
+      flops = 64L * 56 * 56 * 9;
     } else if (layer.startsWith("gap")) {
       String[] cs = layer.substring(3).split("_");
       int c = Integer.parseInt(cs[0]), size = Integer.parseInt(cs[1]);
@@ -109,6 +116,8 @@ public class X86SmallBenchmark {
         Conv2d.Params p = new Conv2d.Params(new int[] {s, s}, new int[] {1, 1}, new int[] {1, 1}, g);
         yield Conv2d.biasAdd(Conv2d.nchw(args.get(0), args.get(1), p, op), args.get(2), op + "_bias");
       }
+      case "max_pool2d" -> Pool.pool2d(args.get(0), new Pool.Params(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, false, false),
+          false, op);
       default -> Pool.global(args.get(0), true, op);
     };
   }
