@@ -19,6 +19,9 @@ public final class OnnxOps {
     ReduceConverters.register(TABLE);
     CompositeConverters.register(TABLE);
     LossConverters.register(TABLE);
+    ConvConverters.register(TABLE);
+    ResizeConverters.register(TABLE);
+    ChannelConverters.register(TABLE);
   }
 
   private OnnxOps() {}
