@@ -17,7 +17,9 @@ import org.nnvm4j.tensor.tir.Var;
  * coordinate transformations, nearest rounding modes, cubic coefficient, {@code exclude_outside}
  * and the extrapolation value of {@code tf_crop_and_resize}; tag {@code resize} (injective). Source
  * coordinates are computed in float64 per output element, so rounding boundaries fall where the
- * float64 reference puts them; the weighted sum is accumulated in float64 too.
+ * float64 reference puts them; the weighted sum is accumulated in float64 too. An axis whose extent
+ * and scale stay is copied, not resampled (outside tf_crop_and_resize), so batch and channel axes
+ * never shift whatever the rounding mode.
  */
 public final class Resize {
   public static final String TAG = "resize";
