@@ -16,7 +16,7 @@ import org.nnvm4j.tensor.Shape;
  * sizes and roi must be constant; the output shape and per-axis scales are resolved here (axes and
  * keep_aspect_ratio_policy of opset 18 included), so the graph op sees a static shape. Resize-10 and
  * Upsample sample asymmetrically and round nearest as ONNX Runtime does (floor when enlarging, ceil
- * when shrinking).
+ * when shrinking). antialias (opset 18) is passed on for linear and cubic.
  */
 final class ResizeConverters {
   private ResizeConverters() {}
@@ -68,7 +68,8 @@ final class ResizeConverters {
     }
     n.onlyAttrs("mode", "coordinate_transformation_mode", "cubic_coeff_a", "exclude_outside", "extrapolation_value", "nearest_mode",
         "antialias", "axes", "keep_aspect_ratio_policy");
-    if (n.attrInt("antialias", 0) != 0) throw n.unsupported("antialias=1 is not supported");
+    boolean antialias = n.attrInt("antialias", 0) != 0;
+    if (antialias && n.attrString("mode", "nearest").equals("nearest")) throw n.unsupported("antialias=1 needs mode linear or cubic");
     int rank = s.rank();
     int[] axes = axes(n, rank);
     double[] given = n.hasInput(2) ? floats(n, 2) : new double[0];
@@ -100,6 +101,7 @@ final class ResizeConverters {
     a.put("exclude_outside", bool(n.attrInt("exclude_outside", 0) != 0));
     a.put("extrapolation_value", Double.toString(n.attrFloat("extrapolation_value", 0f)));
     if (coord.equals("tf_crop_and_resize")) a.put("roi", floatTuple(roi(n, rank, axes)));
+    if (antialias) a.put("antialias", "True");
     return List.of(n.op("resize", a, n.input(0)));
   }
 
@@ -123,7 +125,7 @@ final class ResizeConverters {
     }
     for (int axis : axes) {
       scales[axis] = scale;
-      out[axis] = Math.max(1, (long) Math.rint(scale * s.dim(axis)));
+      out[axis] = Math.max(1, (long) Math.floor(scale * s.dim(axis) + 0.5)); // half up, as the ONNX reference rounds
     }
   }
 

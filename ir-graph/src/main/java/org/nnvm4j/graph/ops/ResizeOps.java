@@ -37,6 +37,7 @@ public final class ResizeOps {
         .attr("cubic_coeff_a", "-0.75", "the coefficient a of cubic interpolation", OpAttrs.FLOAT)
         .attr("exclude_outside", "False", "give taps outside the data weight 0 and renormalize (cubic)", OpAttrs.BOOL)
         .attr("extrapolation_value", "0", "the value where tf_crop_and_resize samples outside the data", OpAttrs.FLOAT)
+        .attr("antialias", "False", "filter shrinking axes with the kernel stretched by 1 / scale (linear, cubic)", OpAttrs.BOOL)
         .attr("roi", "()", "tf_crop_and_resize: normalized starts of every axis, then ends", ResizeOps::checkFloats)
         .pattern(OpPattern.INJECTIVE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
@@ -68,7 +69,7 @@ public final class ResizeOps {
     long[] out = {d[0], d[1], d[2] * s, d[3] * s};
     boolean nearest = a.get("method").equals("NEAREST_NEIGHBOR");
     return new Resize.Params(out, new double[] {1, 1, s, s}, nearest ? Resize.Method.NEAREST : Resize.Method.LINEAR,
-        nearest ? "asymmetric" : "align_corners", "floor", -0.75, false, 0, new double[0]);
+        nearest ? "asymmetric" : "align_corners", "floor", -0.75, false, 0, new double[0], false);
   }
 
   private static Resize.Params params(Map<String, String> a, long[] d) {
@@ -92,7 +93,7 @@ public final class ResizeOps {
     }
     Resize.Method method = Resize.Method.valueOf(a.get("method").toUpperCase(Locale.ROOT));
     return new Resize.Params(out, scales, method, mode, a.get("nearest_mode"), floatAttr(a, "cubic_coeff_a"),
-        boolAttr(a, "exclude_outside"), floatAttr(a, "extrapolation_value"), roi);
+        boolAttr(a, "exclude_outside"), floatAttr(a, "extrapolation_value"), roi, boolAttr(a, "antialias"));
   }
 
   private static void checkScales(String v) {

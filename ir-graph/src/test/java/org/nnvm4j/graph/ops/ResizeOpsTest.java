@@ -23,9 +23,14 @@ import org.nnvm4j.tensor.Shape;
 class ResizeOpsTest {
   /** The ONNX parameters of one resize. */
   record Spec(long[] out, double[] scales, String method, String coord, String nearest, double a, boolean exclude, double extrap,
-      double[] roi) {
+      double[] roi, boolean antialias) {
     Spec(long[] out, double[] scales, String method, String coord, String nearest) {
-      this(out, scales, method, coord, nearest, -0.75, false, 0, new double[0]);
+      this(out, scales, method, coord, nearest, -0.75, false, 0, new double[0], false);
+    }
+
+    Spec(long[] out, double[] scales, String method, String coord, String nearest, double a, boolean exclude, double extrap,
+        double[] roi) {
+      this(out, scales, method, coord, nearest, a, exclude, extrap, roi, false);
     }
 
     Map<String, String> attrs() {
@@ -39,6 +44,7 @@ class ResizeOpsTest {
       m.put("exclude_outside", exclude ? "True" : "False");
       m.put("extrapolation_value", Double.toString(extrap));
       if (roi.length > 0) m.put("roi", floats(roi));
+      if (antialias) m.put("antialias", "True");
       return m;
     }
 
@@ -105,6 +111,11 @@ class ResizeOpsTest {
         int[] idx = NdReference.unflat(next, f);
         double s = source(p, axis, in[axis], idx[axis]);
         int[] at = idx.clone();
+        double scale = p.scales() != null ? p.scales()[axis] : (double) p.out()[axis] / in[axis];
+        if (p.antialias() && scale < 1) {
+          res[f] = antialiased(cur, shape, idx, axis, s, scale, p);
+          continue;
+        }
         switch (p.method()) {
           case "nearest" -> {
             at[axis] = clamp(round(p.nearest(), s), in[axis]);
@@ -148,6 +159,37 @@ class ResizeOpsTest {
     return out;
   }
 
+  /**
+   * The ONNX reference's antialiased sample: the kernel stretched by 1 / scale gives n weights, applied
+   * to the n positions nearest to {@code s} (lower index first on ties) of the edge-padded axis.
+   */
+  private static double antialiased(double[] cur, long[] shape, int[] idx, int axis, double s, double scale, Spec p) {
+    double support = p.method().equals("linear") ? 1 : 2;
+    int start = (int) Math.floor(-support / scale) + 1;
+    int n = 2 - 2 * start;
+    double ratio = s == Math.floor(s) ? 1 : s - Math.floor(s);
+    double[] w = new double[n];
+    for (int k = 0; k < n; k++) {
+      double t = (start + k - ratio) * scale;
+      w[k] = p.method().equals("linear") ? Math.max(0, 1 - Math.abs(t)) : keys(t, p.a());
+    }
+    Long[] near = new Long[(int) shape[axis] + 2 * n];
+    for (int k = 0; k < near.length; k++) near[k] = (long) k - n;
+    Arrays.sort(near, (u, v) -> Math.abs(s - u) != Math.abs(s - v) ? Double.compare(Math.abs(s - u), Math.abs(s - v)) : Long.compare(u, v));
+    long[] taps = new long[n];
+    for (int k = 0; k < n; k++) taps[k] = near[k];
+    Arrays.sort(taps);
+    double sum = 0, total = 0;
+    int[] at = idx.clone();
+    for (int k = 0; k < n; k++) {
+      if (p.exclude() && (taps[k] < 0 || taps[k] >= shape[axis])) continue;
+      at[axis] = clamp(taps[k], shape[axis]);
+      sum += w[k] * cur[NdReference.flat(shape, at)];
+      total += w[k];
+    }
+    return sum / total;
+  }
+
   private static void check(long[] in, Spec p, long seed) {
     NDArray x = random(seed, in);
     assertClose(run("resize", p.attrs(), x), Shape.of(p.out()), reference(x.toFloatArray(), in, p));
@@ -189,6 +231,16 @@ class ResizeOpsTest {
     }
     check(new long[] {1, 1, 5, 4}, new Spec(new long[] {1, 1, 8, 3}, null, "cubic", "half_pixel", "floor", -0.5, true, 0, new double[0]), 9);
     check(new long[] {1, 1, 4, 4}, new Spec(new long[] {1, 1, 3, 3}, new double[] {1, 1, 0.8, 0.8}, "cubic", "align_corners", "floor"), 10);
+  }
+
+  @Test
+  void antialiasStretchesTheKernelWhenShrinking() {
+    for (String method : new String[] {"linear", "cubic"}) {
+      check(new long[] {1, 2, 9, 7}, new Spec(new long[] {1, 2, 4, 3}, null, method, "half_pixel", "floor", -0.5, false, 0, new double[0],
+          true), 17);
+      check(new long[] {1, 1, 8, 8}, new Spec(new long[] {1, 1, 4, 12}, new double[] {1, 1, 0.6, 1.5}, method, "align_corners", "floor",
+          -0.75, true, 0, new double[0], true), 18);
+    }
   }
 
   @Test

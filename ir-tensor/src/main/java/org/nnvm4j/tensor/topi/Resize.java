@@ -35,11 +35,13 @@ public final class Resize {
   /**
    * The output shape; one scale per axis (output/input when sizes were given); the method and its
    * modes; for {@code tf_crop_and_resize} the region of interest (all starts, then all ends, normalized)
-   * and the value of outputs whose source lies outside the data.
+   * and the value of outputs whose source lies outside the data; whether shrinking axes filter with the
+   * interpolation kernel stretched by 1 / scale (ONNX antialias: more taps, weights normalized to sum 1).
    */
   public record Params(long[] outShape, double[] scales, Method method, String coordinateMode, String nearestMode, double cubicA,
-      boolean excludeOutside, double extrapolation, double[] roi) {
+      boolean excludeOutside, double extrapolation, double[] roi, boolean antialias) {
     public Params {
+      if (antialias && method == Method.NEAREST) throw CompileException.invalid("resize: antialias needs linear or cubic interpolation");
       if (!COORDINATE_MODES.contains(coordinateMode)) {
         throw CompileException.invalid("resize: coordinate transformation mode '%s'; expected one of %s", coordinateMode, COORDINATE_MODES);
       }
@@ -83,8 +85,11 @@ public final class Resize {
         if (crop) outside = IrOps.or(outside, IrOps.or(IrOps.lt(x, f64(0)), IrOps.gt(x, f64(d[i] - 1))));
         taps.add(switch (p.method()) {
           case NEAREST -> List.of(new Tap(Topi.clamp(toInt(nearest(x, p.nearestMode(), p.scales()[i])), d[i]), null));
-          case LINEAR -> linear(x, d[i]);
-          case CUBIC -> cubic(x, d[i], p.cubicA(), p.excludeOutside());
+          case LINEAR -> p.antialias() && p.scales()[i] < 1 ? stretched(x, d[i], p.scales()[i], 1, Resize::triangle, p.excludeOutside())
+              : linear(x, d[i]);
+          case CUBIC -> p.antialias() && p.scales()[i] < 1
+              ? stretched(x, d[i], p.scales()[i], 2, t -> keys(t, p.cubicA()), p.excludeOutside())
+              : cubic(x, d[i], p.cubicA(), p.excludeOutside());
         });
       }
       Expr v = p.method() == Method.NEAREST ? data.get(indices(taps, new int[d.length])) : IrOps.cast(data.dtype(), weighted(data, taps));
@@ -163,11 +168,42 @@ public final class Resize {
     return taps;
   }
 
-  /** The cubic kernel at distance {@code t} in [0, 2]: (a+2)t³ - (a+3)t² + 1 below 1, a t³ - 5a t² + 8a t - 4a above. */
-  private static Expr keys(Expr t, double a) {
+  /**
+   * The antialiasing filter of a shrinking axis: {@code kernel} (support {@code support}) stretched by
+   * 1 / scale over the taps {@code floor(x) + j} for {@code j} from {@code s = floor(-support / scale) + 1}
+   * to {@code 1 - s} (the ONNX reference's taps), weights normalized to sum 1 over the taps kept.
+   */
+  private static List<Tap> stretched(Expr x, long in, double scale, int support, java.util.function.UnaryOperator<Expr> kernel,
+      boolean exclude) {
+    int start = (int) Math.floor(-support / scale) + 1;
+    int n = 2 * (1 - start);
+    Expr x0 = IrOps.call(DType.F64, "floor", x);
+    Expr i0 = toInt(x0);
+    Expr[] w = new Expr[n];
+    Expr[] index = new Expr[n];
+    Expr total = f64(0);
+    for (int k = 0; k < n; k++) {
+      index[k] = IrOps.add(i0, IrOps.i32(start + k));
+      w[k] = kernel.apply(IrOps.mul(IrOps.sub(IrOps.add(x0, f64(start + k)), x), f64(scale)));
+      if (exclude) w[k] = IrOps.select(IrOps.and(IrOps.ge(index[k], IrOps.i32(0)), IrOps.lt(index[k], IrOps.i32(in))), w[k], f64(0));
+      total = IrOps.add(total, w[k]);
+    }
+    List<Tap> taps = new ArrayList<>();
+    for (int k = 0; k < n; k++) taps.add(new Tap(Topi.clamp(index[k], in), IrOps.div(w[k], total)));
+    return taps;
+  }
+
+  /** The linear kernel max(0, 1 - |t|). */
+  private static Expr triangle(Expr t) {
+    return IrOps.max(f64(0), IrOps.sub(f64(1), IrOps.call(DType.F64, "fabs", t)));
+  }
+
+  /** The cubic kernel at distance {@code t}: (a+2)|t|³ - (a+3)|t|² + 1 up to 1, a|t|³ - 5a|t|² + 8a|t| - 4a up to 2, then 0. */
+  private static Expr keys(Expr distance, double a) {
+    Expr t = IrOps.call(DType.F64, "fabs", distance);
     Expr near = IrOps.add(IrOps.mul(IrOps.mul(IrOps.sub(IrOps.mul(f64(a + 2), t), f64(a + 3)), t), t), f64(1));
     Expr far = IrOps.sub(IrOps.mul(IrOps.add(IrOps.mul(IrOps.sub(IrOps.mul(f64(a), t), f64(5 * a)), t), f64(8 * a)), t), f64(4 * a));
-    return IrOps.select(IrOps.le(t, f64(1)), near, far);
+    return IrOps.select(IrOps.le(t, f64(1)), near, IrOps.select(IrOps.lt(t, f64(2)), far, f64(0)));
   }
 
   /** The sum over every combination of taps of the product of their weights times the data there. */
