@@ -113,7 +113,9 @@ public final class ConvNd {
   /**
    * The transposed convolution (the gradient of {@link #conv} with respect to its data): weight
    * {@code [C, O/groups, k...]}; {@code out[n, o, y...] = sum(data[n, g*cpg + c, q...] * weight[g*cpg + c, o % opg, k...])}
-   * over the taps where {@code y + pb - k*d = q*s} with {@code q} inside the data.
+   * over the taps where {@code y + pb - k*d = q*s} with {@code q} inside the data. A strided, undilated
+   * axis visits only the taps of its phase: with {@code y + pb = Q*s + ph}, {@code k = ph + j*s} and
+   * {@code q = Q - j} for {@code j < ceil(K / s)}, s times fewer than all K taps.
    */
   public static Tensor transpose(Tensor data, Tensor weight, Params p, String name) {
     long[] d = Topi.constShape(data, name);
@@ -127,20 +129,35 @@ public final class ConvNd {
     long cpg = d[1] / p.groups();
     long opg = w[1];
     IterVar rc = Te.reduceAxis(cpg, "rc");
-    IterVar[] rk = kernelAxes(w, r);
+    IterVar[] rk = new IterVar[r];
+    boolean[] phased = new boolean[r];
+    for (int i = 0; i < r; i++) {
+      phased[i] = p.strides()[i] > 1 && p.dilation()[i] == 1;
+      rk[i] = Te.reduceAxis(phased[i] ? Math.ceilDiv(w[i + 2], p.strides()[i]) : w[i + 2], "rk" + i);
+    }
     return Te.computeN(Te.shape(outShape), idx -> {
       Expr c = IrOps.add(IrOps.mul(IrOps.floorDiv(idx.get(1), IrOps.i32(opg)), IrOps.i32(cpg)), rc.var());
       Expr[] q = new Expr[r];
+      Expr[] k = new Expr[r];
       Expr hit = IrOps.bool(true);
       for (int i = 0; i < r; i++) {
-        Expr t = IrOps.sub(IrOps.add(idx.get(i + 2), IrOps.i32(p.padBegin()[i])), IrOps.mul(rk[i].var(), IrOps.i32(p.dilation()[i])));
         Expr s = IrOps.i32(p.strides()[i]);
-        q[i] = IrOps.floorDiv(t, s);
-        if (p.strides()[i] > 1) hit = IrOps.and(hit, IrOps.eq(IrOps.floorMod(t, s), IrOps.i32(0)));
+        Expr y = IrOps.add(idx.get(i + 2), IrOps.i32(p.padBegin()[i]));
+        if (phased[i]) {
+          k[i] = IrOps.add(IrOps.floorMod(y, s), IrOps.mul(rk[i].var(), s));
+          q[i] = IrOps.sub(IrOps.floorDiv(y, s), rk[i].var());
+          if (w[i + 2] % p.strides()[i] != 0) hit = IrOps.and(hit, IrOps.lt(k[i], IrOps.i32(w[i + 2])));
+          k[i] = Topi.clamp(k[i], w[i + 2]);
+        } else {
+          Expr t = IrOps.sub(y, IrOps.mul(rk[i].var(), IrOps.i32(p.dilation()[i])));
+          k[i] = rk[i].var();
+          q[i] = IrOps.floorDiv(t, s);
+          if (p.strides()[i] > 1) hit = IrOps.and(hit, IrOps.eq(IrOps.floorMod(t, s), IrOps.i32(0)));
+        }
       }
       Expr v = guardedLoad(data, idx.get(0), c, q, d, IrOps.zero(data.dtype()), hit);
-      Expr k = weight.get(withSpatial(c, IrOps.floorMod(idx.get(1), IrOps.i32(opg)), vars(rk)));
-      return Te.sum(IrOps.mul(v, k), concat(rc, rk));
+      Expr kw = weight.get(withSpatial(c, IrOps.floorMod(idx.get(1), IrOps.i32(opg)), k));
+      return Te.sum(IrOps.mul(v, kw), concat(rc, rk));
     }, name, TRANSPOSE_TAG, Map.of());
   }
 
