@@ -45,7 +45,9 @@ public final class ConvNdOps {
     if (transpose) b.attr("output_padding", tuple(r, 0), "extent added at the end of each output axis", OpAttrs.nonNegativePair(r));
     return b.attr("groups", "1", "the number of groups", OpAttrs.POSITIVE_INT)
         .attr("layout", layout, "the data layout", OpAttrs.oneOf(layout))
-        .attr("kernel_layout", kernelLayout, "the weight layout", OpAttrs.oneOf(kernelLayout))
+        .attr("kernel_layout", kernelLayout, "the weight layout", r == 2 && transpose
+            ? OpAttrs.oneOf(kernelLayout, "OIHW") // NNVM's conv2d_transpose labels the same [in, channels/groups, kh, kw] weight OIHW
+            : OpAttrs.oneOf(kernelLayout))
         .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> in[0] == null ? null : new Shape[] {inferShape(name, r, transpose, a, in)})

@@ -106,5 +106,8 @@ class ConvNdOpsTest {
     for (int i = 0; i < v.length; i++) v[i] += b.toFloatArray()[i / plane % 2];
     assertClose(run("conv2d_transpose", Map.of("channels", "2", "kernel_size", "(3, 3)", "strides", "(2, 2)", "padding", "(1, 1)"), d, w,
         b), Shape.of(want.shape()), v);
+    // NNVM's label for the same weight layout
+    assertClose(run("conv2d_transpose", Map.of("channels", "2", "kernel_size", "(3, 3)", "strides", "(2, 2)", "padding", "(1, 1)",
+        "kernel_layout", "OIHW"), d, w, b), Shape.of(want.shape()), v);
   }
 }
