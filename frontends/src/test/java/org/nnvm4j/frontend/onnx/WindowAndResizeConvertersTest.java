@@ -93,6 +93,32 @@ class WindowAndResizeConvertersTest {
   }
 
   @Test
+  void upsample7TakesScalesAsAnAttribute() throws Exception {
+    AttributeProto scales = AttributeProto.newBuilder().setName("scales").setType(AttributeProto.AttributeType.FLOATS)
+        .addFloats(1).addFloats(1).addFloats(2).addFloats(1.5f).build();
+    GraphProto g = graph(new long[] {1, 1, 2, 2}, new long[] {1, 1, 4, 3}, node("Upsample", new String[] {"x"}, scales, str("mode", "linear")))
+        .build();
+    assertThat(ir(g, 7)).contains("resize(%x, size='(1, 1, 4, 3)', scales='(1.0, 1.0, 2.0, 1.5)', method='linear'");
+  }
+
+  @Test
+  void channelOpsMapToLrnMeanAndReshapes() throws Exception {
+    GraphProto lrn = graph(new long[] {1, 5, 2, 2}, new long[] {1, 5, 2, 2}, node("LRN", new String[] {"x"}, integer("size", 3))).build();
+    assertThat(ir(lrn, 13)).contains("lrn(%x, size='3', axis='1', alpha='9.999999747378752E-5', beta='0.75', bias='1.0')");
+    GraphProto mvn = graph(new long[] {2, 3, 2, 2}, new long[] {2, 3, 2, 2}, node("MeanVarianceNormalization", new String[] {"x"})).build();
+    assertThat(ir(mvn, 13)).contains("mean(%x, axis='(0, 2, 3)', keepdims='True'").contains("broadcast_div(");
+    GraphProto s2d = graph(new long[] {1, 2, 4, 6}, new long[] {1, 8, 2, 3}, node("SpaceToDepth", new String[] {"x"}, integer("blocksize", 2)))
+        .build();
+    assertThat(ir(s2d, 13)).contains("reshape(%x, shape='(1, 2, 2, 2, 3, 2)')").contains("transpose(%1, axes='(0, 3, 5, 1, 2, 4)')")
+        .contains("shape='(1, 8, 2, 3)'");
+    GraphProto bad = graph(new long[] {1, 2, 4, 6}, new long[] {1, 18, 1, 2}, node("SpaceToDepth", new String[] {"x"}, integer("blocksize", 3)))
+        .build();
+    assertUnsupported(bad, 13, "ONNX SpaceToDepth (opset 13): blocksize 3 does not divide height 4 and width 6");
+    GraphProto noSize = graph(new long[] {1, 5, 2, 2}, new long[] {1, 5, 2, 2}, node("LRN", new String[] {"x"})).build();
+    assertUnsupported(noSize, 13, "ONNX LRN (opset 13): attribute 'size' is required");
+  }
+
+  @Test
   void resizeRefusesWhatItCannotExpress() {
     GraphProto anti = graph(new long[] {1, 1, 4, 4}, new long[] {1, 1, 2, 2},
         node("Resize", new String[] {"x", "", "s"}, integer("antialias", 1)))
