@@ -15,8 +15,9 @@ import org.nnvm4j.tensor.Shape;
  * Sliding-window ONNX ops over 1 to 3 spatial axes: Conv, ConvTranspose, MaxPool (with its Indices
  * output), AveragePool and MaxUnpool. 1-D and 2-D windows with equal padding at both ends run on
  * NNVM's {@code conv2d}/{@code max_pool2d}/{@code avg_pool2d} (1-D lifted to height 1; a 2-D conv
- * with unequal ends pads the difference first); the rest on the N-D ops ({@code conv3d},
- * {@code max_pool1d}, ...; a 2-D pool lifted to depth 1).
+ * with unequal ends pads the difference first), as does a one-group 3-D conv with its depth taps
+ * folded into the channels; the rest on the N-D ops ({@code conv3d}, {@code max_pool1d}, ...; a 2-D
+ * pool lifted to depth 1).
  */
 final class ConvConverters {
   private ConvConverters() {}
@@ -38,28 +39,77 @@ final class ConvConverters {
     a.put("channels", Long.toString(w.dim(0)));
     a.put("groups", Long.toString(n.attrInt("group", 1)));
     if (!n.hasInput(2)) a.put("use_bias", "False");
-    if (win.spatial() == 3) {
+    if (win.spatial() == 3 && n.attrInt("group", 1) != 1) {
       windowAttrs(a, win, "kernel_size");
       a.put("dilation", tuple(win.dilations()));
       return List.of(withBias(n, "conv3d", a, n.input(0), n.input(1)));
     }
-    Symbol x = n.input(0);
+    if (win.spatial() == 3) return List.of(depthFolded(n, win, w, a));
     long[] common = new long[win.spatial()];
-    for (int i = 0; i < common.length; i++) common[i] = Math.min(win.padBegin()[i], win.padEnd()[i]);
-    if (!win.symmetric()) {
-      long[] before = new long[win.spatial() + 2];
-      long[] after = new long[win.spatial() + 2];
-      for (int i = 0; i < common.length; i++) {
-        before[i + 2] = win.padBegin()[i] - common[i];
-        after[i + 2] = win.padEnd()[i] - common[i];
-      }
-      x = n.op("pad", Map.of("pad_before", tuple(before), "pad_after", tuple(after)), x);
-    }
+    Symbol x = padDifference(n, win, n.input(0), common, 0);
     a.put("kernel_size", win.pair(win.kernel(), 1));
     a.put("strides", win.pair(win.strides(), 1));
     a.put("padding", win.pair(common, 0));
     a.put("dilation", win.pair(win.dilations(), 1));
     return List.of(drop(n, win, withBias(n, "conv2d", a, lift(n, win, x), lift(n, win, n.input(1)))));
+  }
+
+  /**
+   * Pads {@code x} explicitly on the spatial axes from {@code first} on: all of the padding of the
+   * axes before {@code first}, and on the others what exceeds the padding common to both ends, which
+   * goes to {@code common} for the convolution itself.
+   */
+  private static Symbol padDifference(OnnxNode n, Window win, Symbol x, long[] common, int first) {
+    long[] before = new long[win.spatial() + 2];
+    long[] after = new long[win.spatial() + 2];
+    boolean any = false;
+    for (int i = 0; i < win.spatial(); i++) {
+      common[i] = i < first ? 0 : Math.min(win.padBegin()[i], win.padEnd()[i]);
+      before[i + 2] = win.padBegin()[i] - common[i];
+      after[i + 2] = win.padEnd()[i] - common[i];
+      any |= before[i + 2] != 0 || after[i + 2] != 0;
+    }
+    return any ? n.op("pad", Map.of("pad_before", tuple(before), "pad_after", tuple(after)), x) : x;
+  }
+
+  /**
+   * A 3-D convolution (one group) as NNVM's {@code conv2d}, which has the x86 strategy: the depth taps
+   * fold into the channels. For each depth tap kd a strided slice of the (depth-padded) data gives the
+   * planes that tap reads for every output depth; the slices concatenate along channels ([N, KD*C,
+   * Dout, H, W]), output depths move into the batch ([N*Dout, KD*C, H, W]), the weight [O, C, KD, KH,
+   * KW] becomes [O, KD*C, KH, KW] alike, and the [N*Dout, O, Ho, Wo] result moves back to [N, O, Dout,
+   * Ho, Wo]. The data is read KD / stride times; the multiply-adds are the same.
+   */
+  private static Symbol depthFolded(OnnxNode n, Window win, Shape w, Map<String, String> a) {
+    Shape d = n.shape(0);
+    long[] common = new long[3];
+    Symbol x = padDifference(n, win, n.input(0), common, 1);
+    long depth = d.dim(2) + win.padBegin()[0] + win.padEnd()[0];
+    long h = d.dim(3) + win.padBegin()[1] + win.padEnd()[1] - 2 * common[1];
+    long wd = d.dim(4) + win.padBegin()[2] + win.padEnd()[2] - 2 * common[2];
+    long kd = win.kernel()[0], sd = win.strides()[0], dd = win.dilations()[0];
+    long outDepth = (depth - dd * (kd - 1) - 1) / sd + 1;
+    long c = d.dim(1);
+    Symbol[] taps = new Symbol[(int) kd];
+    for (int k = 0; k < kd; k++) {
+      long begin = k * dd;
+      taps[k] = n.op("strided_slice", Map.of("begin", tuple(0, 0, begin), "end", tuple(d.dim(0), c, begin + (outDepth - 1) * sd + 1),
+          "stride", tuple(1, 1, sd)), x);
+    }
+    Symbol folded = kd == 1 ? taps[0] : n.op("concatenate", Map.of("axis", "1"), taps);
+    folded = n.op("transpose", Map.of("axes", tuple(0, 2, 1, 3, 4)), folded);
+    folded = n.op("reshape", Map.of("shape", tuple(d.dim(0) * outDepth, kd * c, h, wd)), folded);
+    Symbol weight = n.op("transpose", Map.of("axes", tuple(0, 2, 1, 3, 4)), n.input(1));
+    weight = n.op("reshape", Map.of("shape", tuple(w.dim(0), kd * c, w.dim(3), w.dim(4))), weight);
+    a.put("kernel_size", tuple(w.dim(3), w.dim(4)));
+    a.put("strides", tuple(win.strides()[1], win.strides()[2]));
+    a.put("padding", tuple(common[1], common[2]));
+    a.put("dilation", tuple(win.dilations()[1], win.dilations()[2]));
+    Symbol y = withBias(n, "conv2d", a, folded, weight);
+    long oh = (h + 2 * common[1] - win.dilations()[1] * (w.dim(3) - 1) - 1) / win.strides()[1] + 1;
+    long ow = (wd + 2 * common[2] - win.dilations()[2] * (w.dim(4) - 1) - 1) / win.strides()[2] + 1;
+    y = n.op("reshape", Map.of("shape", tuple(d.dim(0), outDepth, w.dim(0), oh, ow)), y);
+    return n.op("transpose", Map.of("axes", tuple(0, 2, 1, 3, 4)), y);
   }
 
   /**

@@ -143,11 +143,26 @@ class WindowAndResizeConvertersTest {
   }
 
   @Test
-  void threeDimensionalConvAndDilatedTwoDimensionalPoolsUseTheNdOps() throws Exception {
-    GraphProto c = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 2, 4, 5, 6)).addOutput(TestModels.f32("y", 1, 3, 4, 5, 6))
+  void threeDimensionalConvFoldsDepthIntoChannels() throws Exception {
+    GraphProto c = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 2, 4, 5, 6)).addOutput(TestModels.f32("y", 1, 3, 2, 5, 6))
         .addInitializer(TestModels.rawF32("w", new float[3 * 2 * 27], 3, 2, 3, 3, 3))
-        .addNode(node("Conv", new String[] {"x", "w"}, ints("pads", 1, 1, 1, 1, 1, 1))).build();
-    assertThat(ir(c, 11)).contains("conv3d(%x, %w, channels='3', kernel_size='(3, 3, 3)', strides='(1, 1, 1)', padding='(1, 1, 1, 1, 1, 1)'");
+        .addNode(node("Conv", new String[] {"x", "w"}, ints("pads", 1, 1, 1, 1, 1, 1), ints("strides", 2, 1, 1))).build();
+    // depth 4 + 2 padding, stride 2: output depths 0 and 1 read padded planes {0, 1, 2} and {2, 3, 4}
+    assertThat(ir(c, 11)).contains("pad(%x, pad_before='(0, 0, 1, 0, 0)', pad_after='(0, 0, 1, 0, 0)'")
+        .contains("strided_slice(%1, begin='(0, 0, 0)', end='(1, 2, 3)', stride='(1, 1, 2)')")
+        .contains("strided_slice(%1, begin='(0, 0, 2)', end='(1, 2, 5)', stride='(1, 1, 2)')")
+        .contains("reshape(%6, shape='(2, 6, 5, 6)')").contains("reshape(%9, shape='(3, 6, 3, 3)')")
+        .contains("conv2d(%7, %10, channels='3', kernel_size='(3, 3)', strides='(1, 1)', padding='(1, 1)'")
+        .contains("reshape(%11, shape='(1, 2, 3, 5, 6)')");
+    GraphProto grouped = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 2, 4, 5, 6)).addOutput(TestModels.f32("y", 1, 2, 4, 5, 6))
+        .addInitializer(TestModels.rawF32("w", new float[2 * 27], 2, 1, 3, 3, 3))
+        .addNode(node("Conv", new String[] {"x", "w"}, ints("pads", 1, 1, 1, 1, 1, 1), integer("group", 2))).build();
+    assertThat(ir(grouped, 11)).contains("conv3d(%x, %w, channels='2', kernel_size='(3, 3, 3)', strides='(1, 1, 1)',"
+        + " padding='(1, 1, 1, 1, 1, 1)'");
+  }
+
+  @Test
+  void dilatedTwoDimensionalPoolsRunAsThreeDimensional() throws Exception {
     GraphProto p = graph(new long[] {1, 1, 6, 6}, new long[] {1, 1, 4, 4},
         node("MaxPool", new String[] {"x"}, ints("kernel_shape", 2, 2), ints("dilations", 2, 2), ints("pads", 1, 1, 0, 0))).build();
     assertThat(ir(p, 12)).contains("expand_dims(%x, axis='2'").contains("max_pool3d(%1, pool_size='(1, 2, 2)', strides='(1, 1, 1)',"
