@@ -18,6 +18,10 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
     ops.addAll(LayoutOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.ConvNdOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.PoolNdOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.ResizeOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.LrnOps.ops());
     return ops;
   }
 }

@@ -1,24 +1,19 @@
 package org.nnvm4j.frontend.onnx;
 
-import static org.nnvm4j.frontend.onnx.OnnxNode.bool;
 import static org.nnvm4j.frontend.onnx.OnnxNode.tuple;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.tensor.Shape;
 
-/** Neural-network ONNX ops: Gemm, MatMul, Conv and pooling (1-D and 2-D, NCHW), global pooling, BatchNormalization (inference). */
+/** Neural-network ONNX ops: Gemm, MatMul, global pooling, BatchNormalization (inference); Conv and pooling are in {@link ConvConverters}. */
 final class NnConverters {
   private NnConverters() {}
 
   static void register(Map<String, OpConverter> t) {
     t.put("Gemm", NnConverters::gemm);
     t.put("MatMul", NnConverters::matmul);
-    t.put("Conv", NnConverters::conv);
-    t.put("MaxPool", n -> pool(n, "max_pool2d"));
-    t.put("AveragePool", n -> pool(n, "avg_pool2d"));
     t.put("GlobalAveragePool", n -> List.of(n.op("global_avg_pool2d", Map.of(), rank4(n))));
     t.put("GlobalMaxPool", n -> List.of(n.op("global_max_pool2d", Map.of(), rank4(n))));
     t.put("BatchNormalization", NnConverters::batchNorm);
@@ -60,52 +55,6 @@ final class NnConverters {
     }
     Symbol w = n.op("transpose", Map.of("axes", tuple(1, 0)), n.input(1));
     return List.of(n.op("dense", Map.of("units", Long.toString(b.dim(1)), "use_bias", "False"), n.input(0), w));
-  }
-
-  /** Conv over 1 or 2 spatial axes; 1-D runs as conv2d over [N, C, 1, W] between expand_dims and squeeze. */
-  private static List<Symbol> conv(OnnxNode n) {
-    n.onlyAttrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
-    Shape w = n.shape(1);
-    if (w == null || w.rank() < 3) throw n.unsupported("the weight shape must be known, got " + w);
-    Window win = Window.of(n, n.shape(0), java.util.Arrays.copyOfRange(w.toArray(), 2, w.rank()));
-    Map<String, String> a = new LinkedHashMap<>();
-    a.put("channels", Long.toString(w.dim(0)));
-    a.put("kernel_size", win.pair(win.kernel(), 1));
-    a.put("strides", win.pair(win.strides(), 1));
-    a.put("padding", win.pair(win.pads(), 0));
-    a.put("dilation", win.pair(win.dilations(), 1));
-    a.put("groups", Long.toString(n.attrInt("group", 1)));
-    Symbol x = lift(n, win, n.input(0));
-    Symbol wt = lift(n, win, n.input(1));
-    if (!n.hasInput(2)) a.put("use_bias", "False");
-    Symbol y = n.hasInput(2) ? n.op("conv2d", a, x, wt, n.input(2)) : n.op("conv2d", a, x, wt);
-    return List.of(drop(n, win, y));
-  }
-
-  private static List<Symbol> pool(OnnxNode n, String op) {
-    n.onlyAttrs("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "count_include_pad", "storage_order", "dilations");
-    long[] k = n.attrInts("kernel_shape");
-    if (k == null) throw n.unsupported("'kernel_shape' is required");
-    Window win = Window.of(n, n.shape(0), k);
-    if (java.util.Arrays.stream(win.dilations()).anyMatch(d -> d != 1)) throw n.unsupported("dilated pooling is not supported");
-    if (n.attrInt("storage_order", 0) != 0) throw n.unsupported("storage_order=1 is not supported");
-    Map<String, String> a = new LinkedHashMap<>();
-    a.put("pool_size", win.pair(k, 1));
-    a.put("strides", win.pair(win.strides(), 1));
-    a.put("padding", win.pair(win.pads(), 0));
-    a.put("ceil_mode", bool(n.attrInt("ceil_mode", 0) != 0));
-    if (op.equals("avg_pool2d")) a.put("count_include_pad", bool(n.attrInt("count_include_pad", 0) != 0));
-    return List.of(drop(n, win, n.op(op, a, lift(n, win, n.input(0)))));
-  }
-
-  /** For a 1-D window: [N, C, W] -> [N, C, 1, W]. */
-  private static Symbol lift(OnnxNode n, Window win, Symbol s) {
-    return win.spatial() == 2 ? s : n.op("expand_dims", Map.of("axis", "2"), s);
-  }
-
-  /** For a 1-D window: [N, C, 1, W] -> [N, C, W]. */
-  private static Symbol drop(OnnxNode n, Window win, Symbol s) {
-    return win.spatial() == 2 ? s : n.op("squeeze", Map.of("axis", tuple(2)), s);
   }
 
   /** Inference-mode batch norm; outputs 2 to 5 (training statistics) are not produced. */

@@ -20,6 +20,9 @@ public final class OnnxOps {
     CompositeConverters.register(TABLE);
     LossConverters.register(TABLE);
     SequenceConverters.register(TABLE);
+    ConvConverters.register(TABLE);
+    ResizeConverters.register(TABLE);
+    ChannelConverters.register(TABLE);
   }
 
   private OnnxOps() {}
