@@ -16,6 +16,9 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(TransformOps.ops());
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.IndexOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.MatmulOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.BitOps.ops());
     return ops;
   }
 }
