@@ -15,7 +15,8 @@ import org.nnvm4j.tensor.Shape;
 /**
  * Indexing, selection and small tensor ops: GatherND, ScatterElements/Scatter/ScatterND, OneHot, Hardmax,
  * TopK, ReverseSequence, Einsum, Det, BitShift, CastLike, Dropout (inference, or training with ratio 0),
- * and the window functions (folded to parameters).
+ * the window functions (folded to parameters), training-mode BatchNormalization, and If with a constant
+ * condition (the chosen branch inlined).
  */
 final class IndexConverters {
   private IndexConverters() {}
@@ -59,6 +60,12 @@ final class IndexConverters {
       return List.of(ElementwiseConverters.castTo(n, target));
     });
     t.put("Dropout", IndexConverters::dropout);
+    t.put("If", n -> {
+      // A constant condition selects one branch, whose nodes are imported in its place.
+      NDArray cond = n.constant(0);
+      if (cond == null || cond.numElements() != 1) throw n.unsupported("the condition must be a one-element constant (data-dependent control flow is not supported)");
+      return n.importBranch(cond.getDouble(0) != 0 ? "then_branch" : "else_branch");
+    });
     t.put("HannWindow", n -> window(n, new double[] {0.5, -0.5}));
     t.put("HammingWindow", n -> window(n, new double[] {25.0 / 46, -21.0 / 46}));
     t.put("BlackmanWindow", n -> window(n, new double[] {0.42, -0.5, 0.08}));
