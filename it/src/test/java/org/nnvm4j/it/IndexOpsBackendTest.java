@@ -27,7 +27,8 @@ import org.nnvm4j.tensor.Shape;
 
 /**
  * The indexing, selection and matrix ops compiled for every backend that runs here, at opt levels 0 and
- * 2, against the interpreter backend: multi-head attention on batch_matmul, topk values and indices as
+ * 2, against the interpreter backend: multi-head attention on batch_matmul, batch_matmul with broadcast
+ * batch dimensions and transposes (the llvm backend's blocked strategy), topk values and indices as
  * two outputs, scatter_nd with duplicate indices, gather_nd of a one_hot, einsum, det.
  */
 class IndexOpsBackendTest {
@@ -56,6 +57,18 @@ class IndexOpsBackendTest {
     Symbol p = op("softmax", Map.of("axis", "-1"), scores);
     Symbol out = op("reshape", Map.of("shape", "(6, 8)"), op("transpose", Map.of("axes", "(1, 0, 2)"), op("batch_matmul", Map.of(), p, heads)));
     return new Case(Graph.create(out), Map.of("x", random(1, 6, 8)));
+  }
+
+  /** Broadcast batch dimensions, full 16-column blocks (the x86 strategy's unclamped path) and a transposed left operand. */
+  private static Case batchMatmul() {
+    Symbol a = Symbol.variable("a"), b = Symbol.variable("b"), at = Symbol.variable("at");
+    Symbol plain = op("relu", Map.of(), op("batch_matmul", Map.of(), a, b));
+    Symbol trans = op("batch_matmul", Map.of("transpose_a", "True"), at, b);
+    Map<String, NDArray> in = new LinkedHashMap<>();
+    in.put("a", random(10, 2, 1, 7, 5));
+    in.put("b", random(11, 3, 5, 32));
+    in.put("at", random(12, 3, 5, 13));
+    return new Case(Graph.create(Symbol.group(plain, trans)), in);
   }
 
   private static Case topk() {
@@ -104,6 +117,7 @@ class IndexOpsBackendTest {
   static Stream<Arguments> matrix() {
     Map<String, Case> cases = new LinkedHashMap<>();
     cases.put("attention", attention());
+    cases.put("batchMatmul", batchMatmul());
     cases.put("topk", topk());
     cases.put("scatter", scatter());
     cases.put("gatherOneHot", gatherOneHot());
