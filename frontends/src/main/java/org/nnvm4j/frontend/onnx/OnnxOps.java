@@ -20,6 +20,7 @@ public final class OnnxOps {
     CompositeConverters.register(TABLE);
     LossConverters.register(TABLE);
     IndexConverters.register(TABLE);
+    SequenceConverters.register(TABLE);
   }
 
   private OnnxOps() {}
