@@ -111,4 +111,32 @@ class IndexConvertersTest {
       assertThat(m.dataInputs()).containsExactly("i", "values");
     }
   }
+
+  private static AttributeProto branch(String attr, String node, float value) {
+    GraphProto g = GraphProto.newBuilder().addOutput(TestModels.f32(attr + "_out", 2))
+        .addNode(TestModels.node("Constant", node, new String[] {}, new String[] {attr + "_c"}, AttributeProto.newBuilder().setName("value")
+            .setType(AttributeProto.AttributeType.TENSOR).setT(TestModels.rawF32("", new float[] {value, value}, 2)).build()))
+        .addNode(TestModels.node("Add", node + "_add", new String[] {"x", attr + "_c"}, new String[] {attr + "_out"})).build();
+    return AttributeProto.newBuilder().setName(attr).setType(AttributeProto.AttributeType.GRAPH).setG(g).build();
+  }
+
+  @Test
+  void ifWithAConstantConditionBecomesItsBranch() throws Exception {
+    GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 2))
+        .addInput(TestModels.value("cond", TensorProto.DataType.BOOL_VALUE)).addOutput(TestModels.f32("y", 2))
+        .addNode(TestModels.node("If", "if", new String[] {"cond"}, new String[] {"y"}, branch("then_branch", "t", 1f),
+            branch("else_branch", "e", -1f))).build();
+    assertThatThrownBy(() -> load(g, 11, Map.of()))
+        .hasMessageContaining("node 'if': ONNX If (opset 11): the condition must be a one-element constant");
+    for (boolean c : new boolean[] {true, false}) {
+      NDArray cond = NDArray.allocate(DType.BOOL, Shape.scalar());
+      cond.setDouble(0, c ? 1 : 0);
+      try (ImportedModel m = load(g, 11, Map.of("cond", cond))) {
+        String branch = c ? "if/t" : "if/e";
+        assertThat(m.graph().ir()).contains("elemwise_add(%x, %" + branch + "_value)");
+        assertThat(m.params().get(branch + "_value").toFloatArray()).containsExactly(c ? 1f : -1f, c ? 1f : -1f);
+        assertThat(m.dataInputs()).containsExactly("x");
+      }
+    }
+  }
 }
