@@ -75,7 +75,10 @@ class IndexOpsBackendTest {
     Symbol x = Symbol.variable("x");
     Symbol v = op("topk", Map.of("k", "3", "axis", "1"), x);
     Symbol i = op("cast", Map.of("dtype", "float32"), op("topk", Map.of("k", "3", "axis", "1", "ret_type", "indices", "is_ascend", "True"), x));
-    return new Case(Graph.create(Symbol.group(v, i)), Map.of("x", random(2, 4, 7, 3)));
+    Symbol longAxis = Symbol.variable("long");
+    Symbol sel = op("topk", Map.of("k", "3", "axis", "1"), longAxis); // rounds of selection: k small against the extent
+    Symbol selIdx = op("cast", Map.of("dtype", "float32"), op("topk", Map.of("k", "3", "axis", "1", "ret_type", "indices"), longAxis));
+    return new Case(Graph.create(Symbol.group(v, i, sel, selIdx)), Map.of("x", random(2, 4, 7, 3), "long", random(13, 5, 40)));
   }
 
   private static Case scatter() {

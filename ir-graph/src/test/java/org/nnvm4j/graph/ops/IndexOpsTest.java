@@ -230,35 +230,44 @@ class IndexOpsTest {
     }
   }
 
+  /**
+   * Top-k of random small integers (many ties) against a stable sort, over the rank formulation (k
+   * close to the extent) and the rounds of selection (small k, long axis), along either axis.
+   */
   @Test
   void topkValuesAndIndicesWithTies() {
-    Random r = new Random(10);
-    float[] v = new float[3 * 7];
-    for (int i = 0; i < v.length; i++) v[i] = r.nextInt(5) - 2; // many ties
-    NDArray x = NDArray.of(v, Shape.of(3, 7));
+    assertTopk(3, 7, 4, 2, 11);
+    assertTopk(5, 50, 3, 5, 12);
+    assertTopk(40, 3, 2, 5, 13);
+  }
+
+  private static void assertTopk(int rows, int cols, int kAlongCols, int kAlongRows, long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[rows * cols];
+    for (int i = 0; i < v.length; i++) v[i] = r.nextInt(5) - 2;
+    NDArray x = NDArray.of(v, Shape.of(rows, cols));
     for (boolean largest : new boolean[] {true, false}) {
       for (int axis : new int[] {-1, 0}) {
         int ax = axis < 0 ? 1 : 0;
-        int k = ax == 1 ? 4 : 2;
+        int k = ax == 1 ? kAlongCols : kAlongRows;
         Map<String, String> a = Map.of("k", Integer.toString(k), "axis", Integer.toString(axis), "is_ascend", largest ? "False" : "True");
         NDArray values = run("topk", a, x);
         NDArray idx = run("topk", withRet(a), x);
         assertThat(idx.dtype()).isEqualTo(DType.I64);
-        long[] outShape = ax == 1 ? new long[] {3, k} : new long[] {k, 7};
-        assertThat(values.shape()).isEqualTo(Shape.of(outShape));
-        int lines = ax == 1 ? 3 : 7;
-        int n = ax == 1 ? 7 : 3;
+        assertThat(values.shape()).isEqualTo(ax == 1 ? Shape.of(rows, k) : Shape.of(k, cols));
+        int lines = ax == 1 ? rows : cols;
+        int n = ax == 1 ? cols : rows;
         for (int line = 0; line < lines; line++) {
           final int l = line;
           Integer[] order = new Integer[n];
           for (int i = 0; i < n; i++) order[i] = i;
-          java.util.function.IntToDoubleFunction at = i -> ax == 1 ? v[l * 7 + i] : v[i * 7 + l];
+          java.util.function.IntToDoubleFunction at = i -> ax == 1 ? v[l * cols + i] : v[i * cols + l];
           // stable sort: ties keep the lower index first
           java.util.Arrays.sort(order, (p, q) -> largest ? Double.compare(at.applyAsDouble(q), at.applyAsDouble(p))
               : Double.compare(at.applyAsDouble(p), at.applyAsDouble(q)));
           for (int j = 0; j < k; j++) {
-            long pos = ax == 1 ? (long) l * k + j : (long) j * 7 + l;
-            assertThat(idx.getLong(pos)).as("line %d rank %d", l, j).isEqualTo((long) order[j]);
+            long pos = ax == 1 ? (long) l * k + j : (long) j * cols + l;
+            assertThat(idx.getLong(pos)).as("%dx%d line %d rank %d", rows, cols, l, j).isEqualTo((long) order[j]);
             assertThat(values.getDouble(pos)).isEqualTo(at.applyAsDouble(order[j]));
           }
         }
