@@ -11,6 +11,7 @@ import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
+import org.nnvm4j.tensor.topi.Linalg;
 
 /**
  * Indexing, selection and small tensor ops: GatherND, ScatterElements/Scatter/ScatterND, OneHot, Hardmax,
@@ -40,12 +41,7 @@ final class IndexConverters {
       return List.of(n.op("reverse_sequence", Map.of("batch_axis", Long.toString(n.attrInt("batch_axis", 1)),
           "time_axis", Long.toString(n.attrInt("time_axis", 0))), n.input(0), n.input(1)));
     });
-    t.put("Einsum", n -> {
-      n.onlyAttrs("equation");
-      Symbol[] in = new Symbol[n.numInputs()];
-      for (int i = 0; i < in.length; i++) in[i] = n.input(i);
-      return List.of(n.op("einsum", Map.of("equation", n.attrString("equation", "")), in));
-    });
+    t.put("Einsum", IndexConverters::einsum);
     t.put("Det", n -> List.of(n.op("det", Map.of(), n.input(0))));
     t.put("BitShift", n -> {
       n.onlyAttrs("direction");
@@ -69,6 +65,104 @@ final class IndexConverters {
     t.put("HannWindow", n -> window(n, new double[] {0.5, -0.5}));
     t.put("HammingWindow", n -> window(n, new double[] {25.0 / 46, -21.0 / 46}));
     t.put("BlackmanWindow", n -> window(n, new double[] {0.42, -0.5, 0.08}));
+  }
+
+  /**
+   * Einsum: a two-operand contraction without diagonals, one-sided sums or broadcast batch dimensions
+   * becomes transposes and reshapes around batch_matmul (which has the x86 strategy); anything else is
+   * the general einsum compute.
+   */
+  private static List<Symbol> einsum(OnnxNode n) {
+    n.onlyAttrs("equation");
+    String eq = n.attrString("equation", "");
+    if (n.numInputs() == 2 && n.shape(0) != null && n.shape(1) != null) {
+      Symbol viaMatmul = einsumAsMatmul(n, eq, n.shape(0).toArray(), n.shape(1).toArray());
+      if (viaMatmul != null) return List.of(viaMatmul);
+    }
+    Symbol[] in = new Symbol[n.numInputs()];
+    for (int i = 0; i < in.length; i++) in[i] = n.input(i);
+    return List.of(n.op("einsum", Map.of("equation", eq), in));
+  }
+
+  /** {@code a} and {@code b} contracted as {@code [batch, M, K] x [batch, K, N]}, or null when the equation does not fit that form. */
+  private static Symbol einsumAsMatmul(OnnxNode n, String eq, long[] sa, long[] sb) {
+    Linalg.EinsumSpec spec;
+    try {
+      spec = Linalg.parseEinsum(eq, new int[] {sa.length, sb.length});
+    } catch (org.nnvm4j.pass.diag.CompileException e) {
+      return null; // the einsum op reports it, naming the node
+    }
+    int[] a = spec.inputs().get(0), b = spec.inputs().get(1), out = spec.output();
+    if (repeats(a) || repeats(b)) return null;
+    List<Integer> batch = new ArrayList<>(), contract = new ArrayList<>(), freeA = new ArrayList<>(), freeB = new ArrayList<>();
+    for (int l : a) {
+      boolean inB = indexOf(b, l) >= 0, inOut = indexOf(out, l) >= 0;
+      if (inB && inOut) batch.add(l);
+      else if (inB) contract.add(l);
+      else if (inOut) freeA.add(l);
+      else return null;
+    }
+    for (int l : b) {
+      if (indexOf(a, l) < 0) {
+        if (indexOf(out, l) < 0) return null;
+        freeB.add(l);
+      }
+    }
+    for (int l : batch) if (sa[indexOf(a, l)] != sb[indexOf(b, l)]) return null;
+    for (int l : contract) if (sa[indexOf(a, l)] != sb[indexOf(b, l)]) return null;
+    long[] bmmA = {extent(batch, a, sa), extent(freeA, a, sa), extent(contract, a, sa)};
+    long[] bmmB = {extent(batch, b, sb), extent(contract, b, sb), extent(freeB, b, sb)};
+    Symbol x = reshape(n, permute(n, n.input(0), a, concat(batch, freeA, contract)), shapeOf(concat(batch, freeA, contract), a, sa, b, sb), bmmA);
+    Symbol y = reshape(n, permute(n, n.input(1), b, concat(batch, contract, freeB)), shapeOf(concat(batch, contract, freeB), a, sa, b, sb), bmmB);
+    List<Integer> got = concat(batch, freeA, freeB);
+    Symbol z = reshape(n, n.op("batch_matmul", Map.of(), x, y), new long[] {bmmA[0], bmmA[1], bmmB[2]}, shapeOf(got, a, sa, b, sb));
+    return permute(n, z, got.stream().mapToInt(Integer::intValue).toArray(), java.util.Arrays.stream(out).boxed().toList());
+  }
+
+  /** The extents of {@code letters}, read from whichever operand has each. */
+  private static long[] shapeOf(List<Integer> letters, int[] a, long[] sa, int[] b, long[] sb) {
+    long[] out = new long[letters.size()];
+    for (int d = 0; d < out.length; d++) out[d] = indexOf(a, letters.get(d)) >= 0 ? sa[indexOf(a, letters.get(d))] : sb[indexOf(b, letters.get(d))];
+    return out;
+  }
+
+  /** {@code s} of shape {@code from} reshaped to {@code to}; itself when they are equal. */
+  private static Symbol reshape(OnnxNode n, Symbol s, long[] from, long[] to) {
+    return java.util.Arrays.equals(from, to) ? s : n.op("reshape", Map.of("shape", tuple(to)), s);
+  }
+
+  /** {@code s} (whose dimensions carry {@code letters}) transposed into {@code order}; itself when already in order. */
+  private static Symbol permute(OnnxNode n, Symbol s, int[] letters, List<Integer> order) {
+    long[] axes = new long[order.size()];
+    boolean identity = true;
+    for (int d = 0; d < axes.length; d++) {
+      axes[d] = indexOf(letters, order.get(d));
+      identity &= axes[d] == d;
+    }
+    return identity ? s : n.op("transpose", Map.of("axes", tuple(axes)), s);
+  }
+
+  private static long extent(List<Integer> group, int[] letters, long[] shape) {
+    long p = 1;
+    for (int l : group) p *= shape[indexOf(letters, l)];
+    return p;
+  }
+
+  @SafeVarargs
+  private static List<Integer> concat(List<Integer>... parts) {
+    List<Integer> out = new ArrayList<>();
+    for (List<Integer> p : parts) out.addAll(p);
+    return out;
+  }
+
+  private static int indexOf(int[] letters, int l) {
+    for (int i = 0; i < letters.length; i++) if (letters[i] == l) return i;
+    return -1;
+  }
+
+  private static boolean repeats(int[] letters) {
+    for (int i = 0; i < letters.length; i++) if (indexOf(letters, letters[i]) != i) return true;
+    return false;
   }
 
   /** ScatterElements (and Scatter, its older name): axis and, from opset 16, reduction. */
