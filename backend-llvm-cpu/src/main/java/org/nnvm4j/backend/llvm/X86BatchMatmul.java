@@ -22,11 +22,13 @@ import org.nnvm4j.tensor.topi.Topi;
  * strategy): the dense register tile of {@link X86Tiles#dense} with a batch axis in front. The product
  * is computed over rows rounded up to {@link X86Computes#DENSE_ROWS} and columns in blocks of
  * {@link X86Computes#BLOCK} ({@code [batch, Mp, ceil(N/16), 16]}, the broadcast batch dimensions
- * flattened), reading the right operand's 16 columns at a time straight from its rows, and read back
- * as {@code [..., M, N]} by the output stage; (batch, row tile) pairs run in parallel.
+ * flattened), reading the right operand's 16 columns at a time straight from its rows (a transposed
+ * right operand is packed first), and read back as {@code [..., M, N]} by the output stage; (batch,
+ * row tile) pairs run in parallel.
  */
 final class X86BatchMatmul {
   static final String PRODUCT = "batch_matmul_padded";
+  static final String PACK = "batch_matmul_pack";
 
   private X86BatchMatmul() {}
 
@@ -44,20 +46,29 @@ final class X86BatchMatmul {
     long bt = Topi.product(batch, 0, nb);
     long mp = ceil(m, X86Computes.DENSE_ROWS) * X86Computes.DENSE_ROWS;
     int block = X86Computes.BLOCK;
+    // A transposed right operand ([..., N, K]) is packed once to [its batch, ceil(N/16), K, 16], so that
+    // the product reads 16 consecutive columns; an untransposed one is read from its rows as it is.
+    long[] bBatch = Arrays.copyOf(sb, sb.length - 2);
+    Tensor packed = !transB ? null : Te.computeN(Te.shape(Topi.product(bBatch, 0, bBatch.length), ceil(n, block), k, block), i -> {
+      List<Expr> at = unravel(i.get(0), bBatch);
+      at.add(clamp(IrOps.add(IrOps.mul(i.get(1), IrOps.i32(block)), i.get(3)), n));
+      at.add(i.get(2));
+      return b.get(at);
+    }, "batch_matmul_pack", PACK, Map.of());
     IterVar rk = Te.reduceAxis(k, "k");
     Tensor padded = Te.computeN(Te.shape(bt, mp, ceil(n, block), block), i -> {
-      List<Expr> lead = new ArrayList<>();
-      Expr rest = i.get(0);
-      for (int d = nb - 1; d >= 0; d--) {
-        lead.add(0, IrOps.floorMod(rest, IrOps.i32(batch[d])));
-        rest = IrOps.floorDiv(rest, IrOps.i32(batch[d]));
-      }
+      List<Expr> lead = unravel(i.get(0), batch);
       Expr row = clamp(i.get(1), m);
+      List<Expr> ia = operand(lead, sa, transA ? List.of(rk.var(), row) : List.of(row, rk.var()));
+      if (transB) {
+        List<Expr> ib = operand(lead, sb, List.of());
+        Expr flat = IrOps.i32(0);
+        for (int d = 0; d < ib.size(); d++) flat = IrOps.add(IrOps.mul(flat, IrOps.i32(bBatch[d])), ib.get(d));
+        return Te.sum(IrOps.mul(a.get(ia), packed.get(flat, i.get(2), rk.var(), i.get(3))), rk);
+      }
       Expr col = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(block)), i.get(3));
       if (n % block != 0) col = clamp(col, n); // only a partial last block reads past the end
-      List<Expr> ia = operand(lead, sa, transA ? List.of(rk.var(), row) : List.of(row, rk.var()));
-      List<Expr> ib = operand(lead, sb, transB ? List.of(col, rk.var()) : List.of(rk.var(), col));
-      return Te.sum(IrOps.mul(a.get(ia), b.get(ib)), rk);
+      return Te.sum(IrOps.mul(a.get(ia), b.get(operand(lead, sb, List.of(rk.var(), col)))), rk);
     }, "batch_matmul_padded", PRODUCT, Map.of());
     return Optional.of(List.of(Te.computeN(Te.shape(out), i -> {
       Expr flat = IrOps.i32(0);
@@ -74,8 +85,19 @@ final class X86BatchMatmul {
    */
   static boolean schedule(Schedule s, Tensor result) {
     Stage product = null;
-    for (Stage st : s.stages()) if (st.op() instanceof ComputeOp c && c.tag().equals(PRODUCT)) product = st;
+    Stage pack = null;
+    for (Stage st : s.stages()) {
+      if (st.op() instanceof ComputeOp c && c.tag().equals(PRODUCT)) product = st;
+      if (st.op() instanceof ComputeOp c && c.tag().equals(PACK)) pack = st;
+    }
     if (product == null) return false;
+    if (pack != null) {
+      // The generic pass inlined every injective intermediate; the packed operand is kept in a buffer.
+      pack.computeRoot();
+      List<IterVar> pa = pack.axis();
+      pack.parallel(pack.fuse(pa.get(0), pa.get(1)));
+      pack.vectorize(pa.get(3));
+    }
     Stage out = s.get(result);
     List<IterVar> ax = out.axis();
     int r = ax.size();
@@ -90,6 +112,17 @@ final class X86BatchMatmul {
     product.unroll(p.get(1));
     product.vectorize(p.get(3));
     return true;
+  }
+
+  /** The multi-index of flat position {@code i} over {@code dims}. */
+  private static List<Expr> unravel(Expr i, long[] dims) {
+    List<Expr> out = new ArrayList<>();
+    Expr rest = i;
+    for (int d = dims.length - 1; d >= 0; d--) {
+      out.add(0, IrOps.floorMod(rest, IrOps.i32(dims[d])));
+      rest = IrOps.floorDiv(rest, IrOps.i32(dims[d]));
+    }
+    return out;
   }
 
   /** The index into an operand of {@code shape} for output batch index {@code lead}: broadcast dimensions read 0. */

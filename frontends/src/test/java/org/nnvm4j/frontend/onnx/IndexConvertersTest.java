@@ -139,4 +139,18 @@ class IndexConvertersTest {
       }
     }
   }
+
+  @Test
+  void hardmaxBeforeOpset13CoercesTo2d() throws Exception {
+    GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 2, 3, 4)).addOutput(TestModels.f32("y", 2, 3, 4))
+        .addNode(TestModels.node("Hardmax", "h", new String[] {"x"}, new String[] {"y"})).build();
+    try (ImportedModel m = load(g, 11, Map.of())) {
+      assertThat(m.graph().ir()).contains("reshape(%x, shape='(2, 12)')").contains("argmax(%1, axis='1', keepdims='False'")
+          .contains("depth='12', axis='1'").contains("shape='(2, 3, 4)'");
+      assertThat(m.params().get("h_values").toFloatArray()).containsExactly(0f, 1f);
+    }
+    try (ImportedModel m = load(g, 13, Map.of())) {
+      assertThat(m.graph().ir()).doesNotContain("reshape").contains("argmax(%x, axis='2', keepdims='False'").contains("depth='4', axis='2'");
+    }
+  }
 }
