@@ -22,6 +22,9 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(org.nnvm4j.graph.ops.PoolNdOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.ResizeOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.LrnOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.IndexOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.MatmulOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.BitOps.ops());
     return ops;
   }
 }

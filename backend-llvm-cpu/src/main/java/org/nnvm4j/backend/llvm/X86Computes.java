@@ -46,6 +46,7 @@ final class X86Computes {
     if (small.isPresent()) return small;
     Tensor out;
     switch (op) {
+      case "batch_matmul" -> { return X86BatchMatmul.compute(attrs, in); }
       case "dense" -> {
         if (Topi.constShape(in.get(0), op)[0] < DENSE_ROWS) return Optional.empty();
         out = dense(in.get(0), in.get(1), "dense");

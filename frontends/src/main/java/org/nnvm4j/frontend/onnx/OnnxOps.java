@@ -19,6 +19,7 @@ public final class OnnxOps {
     ReduceConverters.register(TABLE);
     CompositeConverters.register(TABLE);
     LossConverters.register(TABLE);
+    IndexConverters.register(TABLE);
     SequenceConverters.register(TABLE);
     ConvConverters.register(TABLE);
     ResizeConverters.register(TABLE);
