@@ -1,0 +1,34 @@
+package org.nnvm4j.it.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance cases of the recurrent, quantized, sampling and spectral ops (RNN, GRU, LSTM,
+ * QuantizeLinear and its kin, GridSample, RoiAlign, DFT, STFT) on llvm, each of which must pass: a
+ * quick check of these families without the whole suite. {@code -Dnnvm4j.cases=REGEX} narrows the set.
+ */
+class OnnxRnnQuantVisionCasesTest {
+  static final Pattern FAMILIES = Pattern.compile(
+      "node/test_(simple_rnn|rnn|gru|lstm|quantizelinear|dequantizelinear|dynamicquantizelinear|qlinear|convinteger|basic_convinteger"
+          + "|matmulinteger|gridsample|roialign|dft|stft).*");
+
+  @Test
+  void familyCasesPassOnLlvm() throws IOException {
+    Assumptions.assumeTrue(Files.isDirectory(OnnxConformanceTest.DATA), "ONNX test data not found at " + OnnxConformanceTest.DATA);
+    Pattern only = Pattern.compile(System.getProperty("nnvm4j.cases", ".*"));
+    List<OnnxConformance.Case> cases = OnnxConformance.discover(OnnxConformanceTest.DATA, List.of("node")).stream()
+        .filter(c -> FAMILIES.matcher(c.id()).matches() && only.matcher(c.id()).find()).toList();
+    assertThat(cases).isNotEmpty();
+    OnnxConformance runner = new OnnxConformance("llvm");
+    List<CaseResult> failed = cases.stream().map(runner::run).peek(r -> System.out.println(r.status() + " " + r.id() + " "
+        + r.detail())).filter(r -> r.status() != CaseResult.Status.PASS).toList();
+    assertThat(failed).as("cases of these op families that do not pass").isEmpty();
+  }
+}
