@@ -16,6 +16,7 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(TransformOps.ops());
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.QuantOps.ops());
     return ops;
   }
 }

@@ -65,9 +65,13 @@ final class NnConverters {
   /** Conv over 1 or 2 spatial axes; 1-D runs as conv2d over [N, C, 1, W] between expand_dims and squeeze. */
   private static List<Symbol> conv(OnnxNode n) {
     n.onlyAttrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
-    Shape w = n.shape(1);
+    return List.of(conv(n, n.input(0), n.shape(0), n.input(1), n.shape(1), n.hasInput(2) ? n.input(2) : null));
+  }
+
+  /** Conv of {@code data} (shape {@code ds}) with {@code weight} (shape {@code w}) and an optional bias, by node {@code n}'s window attributes. */
+  static Symbol conv(OnnxNode n, Symbol data, Shape ds, Symbol weight, Shape w, Symbol bias) {
     if (w == null || w.rank() < 3) throw n.unsupported("the weight shape must be known, got " + w);
-    Window win = Window.of(n, n.shape(0), java.util.Arrays.copyOfRange(w.toArray(), 2, w.rank()));
+    Window win = Window.of(n, ds, java.util.Arrays.copyOfRange(w.toArray(), 2, w.rank()));
     Map<String, String> a = new LinkedHashMap<>();
     a.put("channels", Long.toString(w.dim(0)));
     a.put("kernel_size", win.pair(win.kernel(), 1));
@@ -75,11 +79,11 @@ final class NnConverters {
     a.put("padding", win.pair(win.pads(), 0));
     a.put("dilation", win.pair(win.dilations(), 1));
     a.put("groups", Long.toString(n.attrInt("group", 1)));
-    Symbol x = lift(n, win, n.input(0));
-    Symbol wt = lift(n, win, n.input(1));
-    if (!n.hasInput(2)) a.put("use_bias", "False");
-    Symbol y = n.hasInput(2) ? n.op("conv2d", a, x, wt, n.input(2)) : n.op("conv2d", a, x, wt);
-    return List.of(drop(n, win, y));
+    Symbol x = lift(n, win, data);
+    Symbol wt = lift(n, win, weight);
+    if (bias == null) a.put("use_bias", "False");
+    Symbol y = bias != null ? n.op("conv2d", a, x, wt, bias) : n.op("conv2d", a, x, wt);
+    return drop(n, win, y);
   }
 
   private static List<Symbol> pool(OnnxNode n, String op) {

@@ -20,6 +20,7 @@ public final class OnnxOps {
     CompositeConverters.register(TABLE);
     LossConverters.register(TABLE);
     RnnConverters.register(TABLE);
+    QuantConverters.register(TABLE);
   }
 
   private OnnxOps() {}
