@@ -17,6 +17,8 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.QuantOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.VisionOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.SignalOps.ops());
     return ops;
   }
 }

@@ -21,6 +21,7 @@ public final class OnnxOps {
     LossConverters.register(TABLE);
     RnnConverters.register(TABLE);
     QuantConverters.register(TABLE);
+    VisionConverters.register(TABLE);
   }
 
   private OnnxOps() {}
