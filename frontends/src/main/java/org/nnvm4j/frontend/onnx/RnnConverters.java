@@ -311,7 +311,8 @@ final class RnnConverters {
           : act(f.get(0), peephole(gf, p, 2, c));
       Symbol cNext = n.op("elemwise_add", Map.of(), mul(fg, c), mul(i, act(f.get(1), gc)));
       Symbol o = act(f.get(0), peephole(go, p, 1, cNext));
-      return new Symbol[] {mul(o, act(f.get(2), cNext)), cNext};
+      // clip bounds the inputs of the gate activations, not the cell state that h() reads (as ONNX Runtime does).
+      return new Symbol[] {mul(o, f.get(2).apply(n, cNext)), cNext};
     }
 
     /** {@code gate + P[k] * c} (k: 0 input, 1 output, 2 forget), or the gate alone without peepholes. */
