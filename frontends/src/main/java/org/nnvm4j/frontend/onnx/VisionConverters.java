@@ -9,7 +9,7 @@ import org.nnvm4j.tensor.Shape;
 
 /**
  * Sampling and spectral ONNX ops: GridSample (4-D; the opset-20 names linear and cubic too) and
- * RoiAlign (a positive sampling_ratio) to grid_sample and roi_align; DFT (axis attribute or, from
+ * RoiAlign (a positive sampling_ratio, or the adaptive 0 over constant rois) to grid_sample and roi_align; DFT (axis attribute or, from
  * opset 20, input; constant dft_length) and STFT (constant frame_step and frame_length) to dft and stft.
  */
 final class VisionConverters {
@@ -41,14 +41,38 @@ final class VisionConverters {
   private static List<Symbol> roiAlign(OnnxNode n) {
     n.onlyAttrs("mode", "output_height", "output_width", "sampling_ratio", "spatial_scale", "coordinate_transformation_mode");
     long ratio = n.attrInt("sampling_ratio", 0);
-    if (ratio < 1) throw n.unsupported("sampling_ratio " + ratio + " (adaptive, from each box's size) is not supported; it must be positive");
+    if (ratio < 0) throw n.unsupported("sampling_ratio must be >= 0, got " + ratio);
     String ctm = n.attrString("coordinate_transformation_mode", n.opset() >= 16 ? "half_pixel" : "output_half_pixel");
-    return List.of(n.op("roi_align", Map.of(
-        "pooled_size", OnnxNode.tuple(n.attrInt("output_height", 1), n.attrInt("output_width", 1)),
-        "sampling_ratio", Long.toString(ratio),
-        "spatial_scale", Float.toString(n.attrFloat("spatial_scale", 1f)),
-        "mode", n.attrString("mode", "avg"),
-        "coordinate_transformation_mode", ctm), n.input(0), n.input(1), n.input(2)));
+    long oh = n.attrInt("output_height", 1);
+    long ow = n.attrInt("output_width", 1);
+    float scale = n.attrFloat("spatial_scale", 1f);
+    Map<String, String> a = new java.util.LinkedHashMap<>(Map.of("pooled_size", OnnxNode.tuple(oh, ow), "sampling_ratio", Long.toString(ratio),
+        "spatial_scale", Float.toString(scale), "mode", n.attrString("mode", "avg"), "coordinate_transformation_mode", ctm));
+    if (ratio == 0) a.put("max_grid", adaptiveBound(n, oh, ow, scale, ctm.equals("half_pixel")));
+    return List.of(n.op("roi_align", a, n.input(0), n.input(1), n.input(2)));
+  }
+
+  /**
+   * The largest adaptive sampling grid, ceil(box extent / bins) over the boxes, which must therefore
+   * be constant; one more than computed in float32 here, so that the kernel's own rounding never exceeds it.
+   */
+  private static String adaptiveBound(OnnxNode n, long oh, long ow, float scale, boolean halfPixel) {
+    org.nnvm4j.tensor.NDArray rois = n.constant(1);
+    if (rois == null) throw n.unsupported("sampling_ratio 0 (adaptive) needs constant rois, to bound the samples per bin");
+    long gh = 1;
+    long gw = 1;
+    for (long r = 0; r < rois.numElements() / 4; r++) {
+      float h = (float) rois.getDouble(4 * r + 3) * scale - (float) rois.getDouble(4 * r + 1) * scale;
+      float w = (float) rois.getDouble(4 * r + 2) * scale - (float) rois.getDouble(4 * r) * scale;
+      if (!halfPixel) {
+        h = Math.max(h, 1);
+        w = Math.max(w, 1);
+      }
+      gh = Math.max(gh, (long) Math.ceil(h / oh) + 1);
+      gw = Math.max(gw, (long) Math.ceil(w / ow) + 1);
+    }
+    if (gh * gw > 4096) throw n.unsupported("adaptive sampling needs up to " + gh + " x " + gw + " samples per bin; at most 4096 are supported");
+    return OnnxNode.tuple(gh, gw);
   }
 
   private static List<Symbol> dft(OnnxNode n) {

@@ -53,7 +53,10 @@ public final class VisionOps {
     return Op.builder("roi_align").describe("Average (or max) of bilinear samples per bin of each box rois[r] = (x1, y1, x2, y2) over"
             + " data[batch_indices[r]]: [R, C, pooled_h, pooled_w].").inputs("data", "rois", "batch_indices")
         .attr("pooled_size", null, "(height, width) of the output bins", OpAttrs.positivePair(2))
-        .attr("sampling_ratio", null, "samples per bin along each axis", OpAttrs.POSITIVE_INT)
+        .attr("sampling_ratio", null, "samples per bin along each axis (0: ceil(box extent / bins) per box, at most max_grid)", v -> {
+          if (OpAttrs.parseInt(v) < 0) throw new IllegalArgumentException("expected a non-negative integer");
+        })
+        .attr("max_grid", "(0, 0)", "(height, width) bound of the adaptive samples per bin (sampling_ratio 0)", OpAttrs.nonNegativePair(2))
         .attr("spatial_scale", "1", "multiplies the box coordinates", OpAttrs.FLOAT)
         .attr("mode", "avg", "how the samples of a bin combine", OpAttrs.oneOf("avg", "max"))
         .attr("coordinate_transformation_mode", "half_pixel", "half_pixel shifts the boxes by -0.5 pixel; output_half_pixel does not"
@@ -70,6 +73,10 @@ public final class VisionOps {
             throw CompileException.invalid("roi_align: data %s and rois %s; expected [N, C, H, W] and [R, 4]", in[0], in[1]);
           }
           OpRules.expect(in, 2, "batch_indices", Shape.of(in[1].dim(0)));
+          Sampling.RoiParams rp = roiParams(a);
+          if (rp.adaptive() && (rp.maxGridH() < 1 || rp.maxGridW() < 1)) {
+            throw CompileException.invalid("roi_align: sampling_ratio 0 (adaptive) needs a positive max_grid, got %s", a.get("max_grid"));
+          }
           int[] p = ints(a.get("pooled_size"), 2);
           return new Shape[] {Shape.of(in[1].dim(0), in[0].dim(1), p[0], p[1])};
         })
@@ -78,7 +85,8 @@ public final class VisionOps {
 
   private static Sampling.RoiParams roiParams(Map<String, String> a) {
     int[] p = ints(a.get("pooled_size"), 2);
-    return new Sampling.RoiParams(p[0], p[1], intAttr(a, "sampling_ratio"), floatAttr(a, "spatial_scale"),
+    int[] g = ints(a.get("max_grid"), 2);
+    return new Sampling.RoiParams(p[0], p[1], intAttr(a, "sampling_ratio"), g[0], g[1], floatAttr(a, "spatial_scale"),
         a.get("coordinate_transformation_mode").equals("half_pixel"), a.get("mode").equals("max"));
   }
 }

@@ -179,15 +179,27 @@ class VisionOpsTest {
         rh = Math.max(rh, 1);
       }
       double bh = rh / oh, bw = rw / ow;
+      // Adaptive (ratio 0): ceil(extent / bins) samples, computed in float32 as the kernel does.
+      int gridH = ratio, gridW = ratio;
+      if (ratio == 0) {
+        float fo = (float) off, fs = (float) scale;
+        float fh = (r[q * 4 + 3] * fs - fo) - (r[q * 4 + 1] * fs - fo), fw = (r[q * 4 + 2] * fs - fo) - (r[q * 4] * fs - fo);
+        if (!halfPixel) {
+          fh = Math.max(fh, 1);
+          fw = Math.max(fw, 1);
+        }
+        gridH = (int) Math.ceil(fh / oh);
+        gridW = (int) Math.ceil(fw / ow);
+      }
       for (int c = 0; c < d[1]; c++) {
         int base = (int) ((batch[q] * d[1] + c) * h * w);
         for (int i = 0; i < oh; i++) {
           for (int j = 0; j < ow; j++) {
             double acc = max ? Double.NEGATIVE_INFINITY : 0;
-            for (int iy = 0; iy < ratio; iy++) {
-              for (int ix = 0; ix < ratio; ix++) {
-                double y = y1 + i * bh + (iy + 0.5) * bh / ratio;
-                double xx = x1 + j * bw + (ix + 0.5) * bw / ratio;
+            for (int iy = 0; iy < gridH; iy++) {
+              for (int ix = 0; ix < gridW; ix++) {
+                double y = y1 + i * bh + (iy + 0.5) * bh / gridH;
+                double xx = x1 + j * bw + (ix + 0.5) * bw / gridW;
                 double v;
                 if (y < -1 || y > h || xx < -1 || xx > w) {
                   v = 0;
@@ -215,7 +227,7 @@ class VisionOpsTest {
                 acc = max ? Math.max(acc, v) : acc + v;
               }
             }
-            out[k++] = max ? acc : acc / (ratio * ratio);
+            out[k++] = gridH * gridW == 0 ? 0 : max ? acc : acc / (gridH * gridW);
           }
         }
       }
@@ -224,19 +236,20 @@ class VisionOpsTest {
   }
 
   @Test
-  void roiAlignAvgAndMaxInBothCoordinateModes() {
+  void roiAlignAvgAndMaxInBothCoordinateModesWithFixedAndAdaptiveGrids() {
     NDArray data = random(3, 2, 3, 6, 7);
-    NDArray rois = NDArray.of(new float[] {0.5f, 1f, 5.5f, 4f, -1.5f, -1f, 3f, 8f, 2f, 2.2f, 2.4f, 2.5f, 4f, 0f, 9f, 3f},
-        Shape.of(4, 4));
-    long[] batch = {0, 1, 1, 0};
-    NDArray idx = NDArray.allocate(DType.I64, Shape.of(4));
-    for (int i = 0; i < 4; i++) idx.setDouble(i, batch[i]);
+    // The last box is empty: with half_pixel and an adaptive grid it has no samples at all (its bins are 0).
+    NDArray rois = NDArray.of(new float[] {0.5f, 1f, 5.5f, 4f, -1.5f, -1f, 3f, 8f, 2f, 2.2f, 2.4f, 2.5f, 4f, 0f, 9f, 3f, 3f, 3f, 3f, 3f},
+        Shape.of(5, 4));
+    long[] batch = {0, 1, 1, 0, 1};
+    NDArray idx = NDArray.allocate(DType.I64, Shape.of(5));
+    for (int i = 0; i < 5; i++) idx.setDouble(i, batch[i]);
     for (boolean half : new boolean[] {true, false}) {
       for (boolean max : new boolean[] {false, true}) {
-        for (int ratio : new int[] {1, 3}) {
+        for (int ratio : new int[] {1, 3, 0}) {
           Map<String, String> a = Map.of("pooled_size", "(3, 2)", "sampling_ratio", Integer.toString(ratio), "spatial_scale", "0.75",
-              "mode", max ? "max" : "avg", "coordinate_transformation_mode", half ? "half_pixel" : "output_half_pixel");
-          assertClose(run("roi_align", a, data, rois, idx), Shape.of(4, 3, 3, 2), roiAlign(data, rois, batch, 3, 2, ratio, 0.75, half, max));
+              "mode", max ? "max" : "avg", "coordinate_transformation_mode", half ? "half_pixel" : "output_half_pixel", "max_grid", "(4, 3)");
+          assertClose(run("roi_align", a, data, rois, idx), Shape.of(5, 3, 3, 2), roiAlign(data, rois, batch, 3, 2, ratio, 0.75, half, max));
         }
       }
     }
@@ -255,7 +268,10 @@ class VisionOpsTest {
     assertThatThrownBy(() -> InferShape.apply(Graph.create(Symbol.create("roi_align", "ra", Map.of("pooled_size", "2", "sampling_ratio", "2"),
         x, g, b)), Map.of("x", Shape.of(1, 2, 3, 4), "g", Shape.of(3, 4), "b", Shape.of(2))))
         .isInstanceOf(CompileException.class).hasMessageContaining("node 'ra'").hasMessageContaining("batch_indices");
-    assertThatThrownBy(() -> Symbol.create("roi_align", "ra2", Map.of("pooled_size", "2", "sampling_ratio", "0"), x, g, b))
-        .isInstanceOf(CompileException.class).hasMessageContaining("attribute 'sampling_ratio' = '0': expected a positive integer");
+    assertThatThrownBy(() -> Symbol.create("roi_align", "ra2", Map.of("pooled_size", "2", "sampling_ratio", "-1"), x, g, b))
+        .isInstanceOf(CompileException.class).hasMessageContaining("attribute 'sampling_ratio' = '-1': expected a non-negative integer");
+    assertThatThrownBy(() -> InferShape.apply(Graph.create(Symbol.create("roi_align", "ra3", Map.of("pooled_size", "2", "sampling_ratio", "0"),
+        x, g, b)), Map.of("x", Shape.of(1, 2, 3, 4), "g", Shape.of(3, 4), "b", Shape.of(3))))
+        .isInstanceOf(CompileException.class).hasMessageContaining("node 'ra3'").hasMessageContaining("needs a positive max_grid");
   }
 }

@@ -194,13 +194,21 @@ public final class Sampling {
     private Expr load(Expr n, Expr c, Expr r, Expr col) { return data.get(n, c, Topi.clamp(r, shape[2]), Topi.clamp(col, shape[3])); }
   }
 
-  /** roi_align's parameters: output bins, samples per bin (positive), the scale of the boxes, half-pixel offset, and max mode. */
-  public record RoiParams(int outHeight, int outWidth, int samplingRatio, double spatialScale, boolean halfPixel, boolean max) {}
+  /**
+   * roi_align's parameters: output bins; samples per bin along each axis (0: adaptive, ceil(box extent /
+   * bins) per box, at most {@code maxGridH} x {@code maxGridW}); the scale of the boxes; half-pixel
+   * offset; max mode.
+   */
+  public record RoiParams(int outHeight, int outWidth, int samplingRatio, int maxGridH, int maxGridW, double spatialScale,
+      boolean halfPixel, boolean max) {
+    /** Whether the samples per bin follow each box (sampling_ratio 0). */
+    public boolean adaptive() { return samplingRatio == 0; }
+  }
 
   /**
    * {@code out[r, c, i, j]}: the average (or maximum) of bilinear samples of data[batch_indices[r], c]
-   * on a samplingRatio x samplingRatio grid in bin (i, j) of box rois[r] = (x1, y1, x2, y2); data
-   * [N, C, H, W], rois [R, 4], batch_indices [R] (integers), out [R, C, outHeight, outWidth].
+   * on a grid in bin (i, j) of box rois[r] = (x1, y1, x2, y2); data [N, C, H, W], rois [R, 4],
+   * batch_indices [R] (integers), out [R, C, outHeight, outWidth].
    */
   public static Tensor roiAlign(Tensor data, Tensor rois, Tensor batchIndices, RoiParams p, String name) {
     long[] d = Topi.constShape(data, name);
@@ -209,39 +217,65 @@ public final class Sampling {
       throw CompileException.invalid("%s: data [N, C, H, W] and rois [R, 4] expected, got %s and %s", name, java.util.Arrays.toString(d),
           java.util.Arrays.toString(r));
     }
-    if (p.samplingRatio() < 1) throw CompileException.invalid("%s: sampling_ratio must be positive, got %d", name, p.samplingRatio());
+    if (p.samplingRatio() < 0 || p.adaptive() && (p.maxGridH() < 1 || p.maxGridW() < 1)) {
+      throw CompileException.invalid("%s: sampling_ratio must be positive, or 0 with a positive grid bound; got %d (bound %dx%d)", name,
+          p.samplingRatio(), p.maxGridH(), p.maxGridW());
+    }
     DType f = data.dtype();
-    IterVar iy = Te.reduceAxis(p.samplingRatio(), "iy");
-    IterVar ix = Te.reduceAxis(p.samplingRatio(), "ix");
+    IterVar iy = Te.reduceAxis(p.adaptive() ? p.maxGridH() : p.samplingRatio(), "iy");
+    IterVar ix = Te.reduceAxis(p.adaptive() ? p.maxGridW() : p.samplingRatio(), "ix");
     Tensor acc = Te.computeN(Te.shape(r[0], d[1], p.outHeight(), p.outWidth()), idx -> {
-      Expr roi = idx.get(0);
+      Box b = Box.of(rois, idx.get(0), p, f);
+      Expr y = sample(b.y1(), idx.get(2), b.binH(), iy, b.gridH());
+      Expr x = sample(b.x1(), idx.get(3), b.binW(), ix, b.gridW());
+      Expr n = Topi.clamp(IrOps.cast(DType.I32, batchIndices.get(idx.get(0))), d[0]);
+      Expr v = roiBilinear(data, d, n, idx.get(1), y, x, p.max());
+      Expr inGrid = IrOps.and(IrOps.lt(iy.var(), b.gridH()), IrOps.lt(ix.var(), b.gridW()));
+      if (p.max()) return Te.max(p.adaptive() ? IrOps.select(inGrid, v, Te.lowest(f)) : v, iy, ix);
+      return p.adaptive() ? Te.sum(v, inGrid, iy, ix) : Te.sum(v, iy, ix);
+    }, p.max() && !p.adaptive() ? name : name + "_acc", TAG, Map.of());
+    if (p.max() && !p.adaptive()) return acc;
+    return Te.computeN(acc.shape(), idx -> {
+      Box b = Box.of(rois, idx.get(0), p, f);
+      Expr count = IrOps.mul(b.gridH(), b.gridW());
+      if (p.max()) return IrOps.select(IrOps.eq(count, IrOps.i32(0)), IrOps.zero(f), acc.get(idx));
+      return IrOps.div(acc.get(idx), IrOps.cast(f, IrOps.max(count, IrOps.i32(1))));
+    }, name, TAG, Map.of());
+  }
+
+  /** One box in pixel coordinates: its top-left corner, bin sizes and samples per bin (int32). */
+  private record Box(Expr y1, Expr x1, Expr binH, Expr binW, Expr gridH, Expr gridW) {
+    static Box of(Tensor rois, Expr roi, RoiParams p, DType f) {
       Expr offset = IrOps.constant(f, p.halfPixel() ? 0.5 : 0);
       Expr scale = IrOps.constant(f, p.spatialScale());
-      Expr[] box = new Expr[4];
-      for (int k = 0; k < 4; k++) box[k] = IrOps.sub(IrOps.mul(IrOps.cast(f, rois.get(roi, IrOps.i32(k))), scale), offset);
-      Expr h = IrOps.sub(box[3], box[1]);
-      Expr w = IrOps.sub(box[2], box[0]);
+      Expr[] c = new Expr[4];
+      for (int k = 0; k < 4; k++) c[k] = IrOps.sub(IrOps.mul(IrOps.cast(f, rois.get(roi, IrOps.i32(k))), scale), offset);
+      Expr h = IrOps.sub(c[3], c[1]);
+      Expr w = IrOps.sub(c[2], c[0]);
       if (!p.halfPixel()) {
         h = IrOps.max(h, IrOps.one(f));
         w = IrOps.max(w, IrOps.one(f));
       }
-      Expr binH = IrOps.div(h, IrOps.constant(f, p.outHeight()));
-      Expr binW = IrOps.div(w, IrOps.constant(f, p.outWidth()));
-      Expr y = sample(box[1], idx.get(2), binH, iy, p.samplingRatio());
-      Expr x = sample(box[0], idx.get(3), binW, ix, p.samplingRatio());
-      Expr n = Topi.clamp(IrOps.cast(DType.I32, batchIndices.get(roi)), d[0]);
-      Expr v = roiBilinear(data, d, n, idx.get(1), y, x, p.max());
-      return p.max() ? Te.max(v, iy, ix) : Te.sum(v, iy, ix);
-    }, p.max() ? name : name + "_sum", TAG, Map.of());
-    if (p.max()) return acc;
-    double count = (double) p.samplingRatio() * p.samplingRatio();
-    return Te.computeN(acc.shape(), idx -> IrOps.div(acc.get(idx), IrOps.constant(f, count)), name, TAG, Map.of());
+      Expr oh = IrOps.constant(f, p.outHeight());
+      Expr ow = IrOps.constant(f, p.outWidth());
+      Expr gh = p.adaptive() ? grid(h, oh, p.maxGridH()) : IrOps.i32(p.samplingRatio());
+      Expr gw = p.adaptive() ? grid(w, ow, p.maxGridW()) : IrOps.i32(p.samplingRatio());
+      return new Box(c[1], c[0], IrOps.div(h, oh), IrOps.div(w, ow), gh, gw);
+    }
+
+    /** ceil(extent / bins) samples, within [0, bound]. */
+    private static Expr grid(Expr extent, Expr bins, int bound) {
+      Expr g = IrOps.call(extent.dtype(), "ceil", IrOps.div(extent, bins));
+      Expr clamped = IrOps.min(IrOps.max(g, IrOps.zero(extent.dtype())), IrOps.constant(extent.dtype(), bound));
+      return IrOps.cast(DType.I32, clamped);
+    }
   }
 
   /** start + bin * i + (k + 0.5) * bin / samples: the k-th sample position in bin i. */
-  private static Expr sample(Expr start, Expr i, Expr bin, IterVar k, int samples) {
+  private static Expr sample(Expr start, Expr i, Expr bin, IterVar k, Expr samples) {
     DType f = start.dtype();
-    Expr within = IrOps.div(IrOps.mul(IrOps.add(IrOps.cast(f, k.var()), IrOps.constant(f, 0.5)), bin), IrOps.constant(f, samples));
+    Expr within = IrOps.div(IrOps.mul(IrOps.add(IrOps.cast(f, k.var()), IrOps.constant(f, 0.5)), bin),
+        IrOps.cast(f, IrOps.max(samples, IrOps.i32(1))));
     return IrOps.add(IrOps.add(start, IrOps.mul(IrOps.cast(f, i), bin)), within);
   }
 
