@@ -14,10 +14,6 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nnvm4j.CompiledGraph;
-import org.nnvm4j.Compiler;
-import org.nnvm4j.GraphModule;
-import org.nnvm4j.backend.Device;
 import org.nnvm4j.frontend.onnx.OnnxImporter;
 import org.nnvm4j.frontend.onnx.proto.Onnx.AttributeProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.GraphProto;
@@ -28,10 +24,7 @@ import org.nnvm4j.frontend.onnx.proto.Onnx.TensorProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.TensorShapeProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.TypeProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto;
-import org.nnvm4j.graph.frontend.ImportedModel;
-import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.pass.diag.CompileException;
-import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
@@ -98,29 +91,16 @@ class OnnxRecurrentTest {
     Path file = write(s, r, values);
     double[][] want = reference(s, values);
     NDArray x = NDArray.of(values.get("X"), xShape(s));
-    try (ImportedModel m = OnnxImporter.importModel(file, Map.of("X", x.shape()));
-         CompiledGraph cg = Compiler.build(m.graph(), "llvm", m.inputShapes(), m.inputTypes(), DType.F32, copy(m.params()),
-             PassContext.builder().optLevel(2).build());
-         GraphModule gm = GraphModule.create(cg, Device.cpu(0))) {
-      gm.setInput("X", x);
-      gm.run();
-      for (int k = 0; k < want.length; k++) {
-        try (NDArray out = gm.getOutput(k)) {
-          float[] got = out.toFloatArray();
-          assertThat(got).hasSize(want[k].length);
-          for (int i = 0; i < got.length; i++) {
-            assertThat(Math.abs(got[i] - want[k][i])).as("%s %s output %d element %d: %f vs %f", s.op(), s.direction(), k, i, got[i],
-                want[k][i]).isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(want[k][i]));
-          }
-        }
+    List<NDArray> outs = OnnxRuns.run(file, Map.of("X", x));
+    for (int k = 0; k < want.length; k++) {
+      float[] got = outs.get(k).toFloatArray();
+      assertThat(got).hasSize(want[k].length);
+      for (int i = 0; i < got.length; i++) {
+        assertThat(Math.abs(got[i] - want[k][i])).as("%s %s output %d element %d: %f vs %f", s.op(), s.direction(), k, i, got[i],
+            want[k][i]).isLessThanOrEqualTo(1e-5 + 1e-4 * Math.abs(want[k][i]));
       }
     }
-  }
-
-  private static Map<String, NDArray> copy(Map<String, NDArray> params) {
-    Map<String, NDArray> out = new LinkedHashMap<>();
-    params.forEach((k, v) -> out.put(k, NDArray.allocate(v.dtype(), v.shape()).copyFrom(v)));
-    return out;
+    outs.forEach(NDArray::close);
   }
 
   private static Shape xShape(Spec s) { return s.layout() == 1 ? Shape.of(s.batch(), s.seq(), s.input()) : Shape.of(s.seq(), s.batch(), s.input()); }
