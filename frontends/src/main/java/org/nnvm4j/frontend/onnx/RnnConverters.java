@@ -162,6 +162,8 @@ final class RnnConverters {
         for (int d = 0; d < dirs; d++) names.addAll(cell.defaults);
       } else {
         attr.getStringsList().forEach(s -> names.add(s.toStringUtf8()));
+        // One direction's list for a bidirectional node serves both (as ONNX Runtime reads it).
+        if (dirs == 2 && names.size() == per) names.addAll(List.copyOf(names));
         if (names.size() != per * dirs) {
           throw n.unsupported("activations lists " + names.size() + " functions; " + cell + " with " + dirs + " direction(s) needs "
               + per * dirs);

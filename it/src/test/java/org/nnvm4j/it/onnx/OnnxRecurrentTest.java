@@ -71,10 +71,12 @@ class OnnxRecurrentTest {
   }
 
   @Test
-  void rnnBidirectionalWithReluAndAffine() throws IOException {
+  void rnnBidirectionalWithReluAndAffineAndOneListForBothDirections() throws IOException {
     check(new Spec("RNN", 4, 3, 2, 5, "bidirectional", List.of("Relu", "Affine"), new float[] {0.5f}, new float[] {-0.1f}, null, true,
         true, false, new int[] {4, 1, 3}, 0, false, false));
     check(new Spec("RNN", 7, 1, 3, 2, "forward", null, null, null, null, false, false, false, null, 1, false, false));
+    check(new Spec("RNN", 3, 2, 3, 3, "bidirectional", List.of("Elu"), new float[] {0.6f}, null, null, true, false, false, null, 0, false,
+        false));
   }
 
   @Test
@@ -226,6 +228,7 @@ class OnnxRecurrentTest {
     };
     if (s.acts() == null) for (int d = 0; d < s.dirs(); d++) names.addAll(defaults);
     else names.addAll(s.acts());
+    if (s.dirs() == 2 && names.size() == defaults.size()) names.addAll(List.copyOf(names)); // one list serves both directions
     int ia = 0;
     int ib = 0;
     List<Act> out = new ArrayList<>();
