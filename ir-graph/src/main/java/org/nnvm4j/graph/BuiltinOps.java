@@ -25,6 +25,9 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(org.nnvm4j.graph.ops.IndexOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.MatmulOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.BitOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.QuantOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.VisionOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.SignalOps.ops());
     return ops;
   }
 }

@@ -24,6 +24,9 @@ public final class OnnxOps {
     ConvConverters.register(TABLE);
     ResizeConverters.register(TABLE);
     ChannelConverters.register(TABLE);
+    RnnConverters.register(TABLE);
+    QuantConverters.register(TABLE);
+    VisionConverters.register(TABLE);
   }
 
   private OnnxOps() {}
