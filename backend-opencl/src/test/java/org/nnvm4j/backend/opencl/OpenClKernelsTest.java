@@ -2,30 +2,19 @@ package org.nnvm4j.backend.opencl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.nnvm4j.backend.Availability;
 import org.nnvm4j.backend.Device;
 import org.nnvm4j.backend.DeviceBuffer;
 import org.nnvm4j.backend.Module;
-import org.nnvm4j.backend.ModuleFunction;
 import org.nnvm4j.backend.Runtime;
 import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.tensor.DType;
-import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
-import org.nnvm4j.tensor.interp.Interpreter;
 import org.nnvm4j.tensor.schedule.Lower;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
@@ -56,23 +45,7 @@ import org.nnvm4j.tensor.tir.PrimFunc;
  * two-kernel function with a device temporary, a 2-d injective program with an inlined
  * intermediate, a reduction, and vector code.
  */
-@Tag("gpu")
-class OpenClKernelsTest {
-  private static OpenClBackend backend;
-
-  @BeforeAll
-  static void open() {
-    OpenClBackendProvider p = new OpenClBackendProvider();
-    Availability a = p.availability();
-    Assumptions.assumeTrue(a.canRun(), a.reason());
-    backend = (OpenClBackend) p.create(p.targetKind().validate(Target.parse("opencl -max_num_threads=64")));
-  }
-
-  @AfterAll
-  static void close() {
-    if (backend != null) backend.close();
-  }
-
+class OpenClKernelsTest extends DeviceCheck {
   @Test
   void twoBoundStagesRunAsTwoKernelsWithADeviceTemporary() {
     Tensor a = Te.placeholder(List.of(Te.var("n")), DType.F32, "A");
@@ -184,39 +157,6 @@ class OpenClKernelsTest {
 
   /** Runs {@code f} on random inputs (all but the last shape) on the device and in the interpreter; {@code rtol} 0 means exact. */
   private static void assertMatchesInterpreter(PrimFunc f, Module m, List<Shape> shapes, double rtol) {
-    Random rnd = new Random(7);
-    List<NDArray> host = new ArrayList<>();
-    for (Shape sh : shapes) {
-      float[] v = new float[(int) sh.numElements()];
-      for (int i = 0; i < v.length; i++) v[i] = rnd.nextFloat() * 4 - 2;
-      host.add(NDArray.of(v, sh));
-    }
-    Runtime rt = backend.runtime();
-    Device dev = Device.opencl(0);
-    List<DeviceBuffer> dev_ = new ArrayList<>();
-    try {
-      for (NDArray h : host) {
-        DeviceBuffer d = rt.allocate(dev, h.byteSize());
-        dev_.add(d);
-        rt.copyFromHost(h.segment(), d);
-      }
-      ModuleFunction fn = m.function(f.name());
-      fn.call(dev_, fn.signature().bind(host.stream().map(NDArray::dtype).toList(),
-          shapes.stream().map(Shape::toArray).toList()));
-      NDArray out = host.getLast();
-      try (NDArray actual = NDArray.allocate(out.dtype(), out.shape())) {
-        rt.copyToHost(dev_.getLast(), actual.segment());
-        Interpreter.run(f, host);
-        float[] want = out.toFloatArray();
-        float[] got = actual.toFloatArray();
-        for (int i = 0; i < want.length; i++) {
-          if (rtol == 0) assertThat(got[i]).as("%s[%d]", f.name(), i).isEqualTo(want[i]);
-          else assertThat(got[i]).as("%s[%d]", f.name(), i).isCloseTo(want[i], within((float) (rtol * Math.abs(want[i]) + 1e-6)));
-        }
-      }
-    } finally {
-      dev_.forEach(DeviceBuffer::close);
-      host.forEach(NDArray::close);
-    }
+    DeviceCheck.assertMatches(backend.runtime(), f, m, f, shapes, rtol);
   }
 }

@@ -69,7 +69,7 @@ import org.nnvm4j.tensor.tir.Var;
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public abstract class CSourceCodegen extends TirPrinter {
   /** The intrinsic a barrier is written as: {@code Evaluate(Call("tvm_storage_sync", "shared"))}. */
-  public static final String STORAGE_SYNC = "tvm_storage_sync";
+  public static final String STORAGE_SYNC = Intrinsics.STORAGE_SYNC;
 
   private static final Set<String> RESERVED = Set.of("auto", "break", "case", "char", "const", "continue", "default",
       "do", "double", "else", "enum", "extern", "float", "for", "goto", "half", "if", "int", "long", "register",
@@ -80,6 +80,8 @@ public abstract class CSourceCodegen extends TirPrinter {
   private final Map<Object, String> cNames = new IdentityHashMap<>();
   private final Set<String> usedNames = new HashSet<>();
   private final List<String> pendingLets = new ArrayList<>();
+  /** The shared arrays of the kernel being printed, declared at its top. */
+  private final Set<Buffer> hoisted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** Prints every kernel of {@code split}, in launch order, after the {@link #preamble()}. */
   public final String generate(KernelSplit.Result split) { return generate(List.of(split)); }
@@ -219,6 +221,15 @@ public abstract class CSourceCodegen extends TirPrinter {
     out.append(kernelQualifier()).append("void ").append(k.name()).append('(')
         .append(String.join(", ", params)).append(") {\n");
     indent++;
+    hoisted.clear();
+    new org.nnvm4j.tensor.tir.StmtExprVisitor() {
+      @Override
+      public void visit(Stmt s) {
+        if (s instanceof Allocate a && a.buffer().scope().equals("shared")) hoisted.add(a.buffer());
+        super.visit(s);
+      }
+    }.visit(k.body());
+    for (Buffer b : hoisted) declare(b);
     printStmt(k.body());
     indent--;
     out.append("}\n\n");
@@ -259,8 +270,7 @@ public abstract class CSourceCodegen extends TirPrinter {
         if (b.scope().equals("global")) {
           throw new InternalCompilerError("global allocation of " + b.name() + " inside a kernel; KernelSplit hoists them");
         }
-        String size = b.shape().stream().map(this::expr).collect(Collectors.joining(" * "));
-        statement(addressSpace(b.scope()) + elementType(b.dtype()) + " " + nameOf(b) + "[" + size + "];");
+        if (!hoisted.contains(b)) declare(b);
         printStmt(n.body());
       }
       case Evaluate n -> {
@@ -272,6 +282,21 @@ public abstract class CSourceCodegen extends TirPrinter {
         }
       }
     }
+  }
+
+  /**
+   * Declares the array of an allocation. Shared ({@code __local}) arrays are declared at the top of the
+   * kernel, where OpenCL C requires them, and need a constant size.
+   */
+  private void declare(Buffer b) {
+    if (b.scope().equals("shared") && !b.shape().stream().allMatch(e -> e instanceof IntImm)) {
+      throw unsupported("shared buffer " + b.name() + " of symbolic size " + b.shape() + "; a block's shared memory"
+          + " has a size fixed at compile time");
+    }
+    boolean constant = b.shape().stream().allMatch(e -> e instanceof IntImm);
+    String size = constant ? Long.toString(b.shape().stream().mapToLong(e -> ((IntImm) e).value()).reduce(1, Math::multiplyExact))
+        : b.shape().stream().map(this::expr).collect(Collectors.joining(" * "));
+    statement(addressSpace(b.scope()) + elementType(b.dtype()) + " " + nameOf(b) + "[" + size + "];");
   }
 
   private void printFor(For n) {

@@ -53,6 +53,7 @@ class CSourceCodegenTest {
 
   @Test
   void everyStatementKindPrintsAsCAndReservedNamesAreRenamed() {
+    // the shared array is declared at the top of the kernel, where OpenCL C requires it
     Buffer tile = new Buffer("tile", DType.F32, List.of(IrOps.i32(32)), "shared");
     Var j = new Var("j", DType.I32);
     Var t = new Var("t", DType.I32);
@@ -69,8 +70,8 @@ class CSourceCodegenTest {
     String src = new TestDialect().generate(KernelSplit.split(f));
     assertThat(src).isEqualTo("""
         extern "C" __global__ void k_kernel0(float* restrict A, int64_t* restrict out, int32_t n) {
-          int32_t tx = threadIdx.x;
           __shared__ float tile[32];
+          int32_t tx = threadIdx.x;
           tile[tx] = A[tx];
           __syncthreads();
           int32_t t = ((tx / (-3)) - (((tx % (-3)) != 0) && ((tx < 0) != ((-3) < 0))));

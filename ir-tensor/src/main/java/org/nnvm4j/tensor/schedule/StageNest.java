@@ -19,6 +19,8 @@ import org.nnvm4j.tensor.tir.CommReducer;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.ExprMutator;
 import org.nnvm4j.tensor.tir.For;
+import org.nnvm4j.tensor.tir.ForKind;
+import org.nnvm4j.tensor.tir.Intrinsics;
 import org.nnvm4j.tensor.tir.IfThenElse;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
@@ -48,6 +50,8 @@ final class StageNest {
   private final Map<IterVar, Expr> value = new IdentityHashMap<>();
   private final List<IterVar> guarded = new ArrayList<>();
   private final Map<IterVar, List<Stmt>> attached = new IdentityHashMap<>();
+  /** The threadIdx-bound loop vars of the stages this one is computed inside, with their extents. */
+  private final Map<Var, Expr> threads = new IdentityHashMap<>();
 
   /** What every nest of one lowering shares: buffers of root tensors, inlined ops, and the schedule. */
   record Ctx(Schedule schedule, Map<Tensor, Buffer> buffers, Map<Operation, Stage> inlined) {}
@@ -100,15 +104,24 @@ final class StageNest {
     List<IterVar> outer = leaves.subList(0, firstReduce);
     List<IterVar> inner = leaves.subList(firstReduce, leaves.size());
     CommReducer cr = red.combiner();
-    Stmt init = new BufferStore(out0, cr.identity().get(0), idx);
-    init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(init, true), false);
+    IterVar tx = ThreadAllReduce.threadAxis(stage, outer, inner);
+    Buffer acc = tx == null ? out0 : ThreadAllReduce.accumulator(out0);
+    List<Expr> at = tx == null ? idx : ThreadAllReduce.ACC_INDEX;
+    Stmt init = new BufferStore(acc, cr.identity().get(0), at);
+    if (tx == null) init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(init, true), false);
     Map<Var, Expr> combine = new IdentityHashMap<>();
-    combine.put(cr.lhs().get(0), new BufferLoad(out0, idx));
+    combine.put(cr.lhs().get(0), new BufferLoad(acc, at));
     combine.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
-    Stmt update = new BufferStore(out0, substitute(cr.result().get(0), combine), idx);
+    Stmt update = new BufferStore(acc, substitute(cr.result().get(0), combine), at);
     Expr cond = loads.mutate(red.condition());
     if (!IrOps.isConst(cond, 1)) update = new IfThenElse(cond, update, null);
     update = placeChildren(guard(update, false), children, leaves);
+    if (tx != null) {
+      Stmt perThread = SeqStmt.of(init, loops(inner.stream().filter(iv -> iv != tx).toList(), update, true));
+      boolean reuse = outer.stream().anyMatch(iv -> stage.kindOf(iv) != ForKind.THREAD_BINDING) || !isRoot();
+      return loops(outer, ThreadAllReduce.lower(stage, tx, extent.get(tx), cr, acc, perThread, out0, idx,
+          st -> guard(st, true), reuse), true);
+    }
     update = loops(inner, update, true);
     return loops(outer, SeqStmt.of(init, update), true);
   }
@@ -160,6 +173,12 @@ final class StageNest {
       int at = leaves.indexOf(child.attachAxis());
       Map<Var, Expr> relaxed = new IdentityHashMap<>();
       for (IterVar iv : leaves.subList(at + 1, leaves.size())) relaxed.put(iv.var(), extent.get(iv));
+      Map<Var, Expr> outerThreads = new IdentityHashMap<>(threads);
+      for (IterVar iv : leaves.subList(0, at + 1)) {
+        if (stage.threadTagOf(iv).startsWith("threadIdx")) outerThreads.put(iv.var(), extent.get(iv));
+      }
+      // a shared buffer serves the whole block: the region of every thread of it
+      if (child.scope().equals("shared")) relaxed.putAll(outerThreads);
       List<Range> childRegion = Regions.infer(accesses, whole.shape(), relaxed);
       Buffer local = new Buffer(whole.name(), whole.dtype(),
           child.storageShape(childRegion.stream().map(Range::extent).toList()), child.scope());
@@ -176,7 +195,9 @@ final class StageNest {
       Map<Tensor, Buffer> inner = new IdentityHashMap<>(ctx.buffers());
       inner.put(e.getKey(), local);
       Ctx childCtx = new Ctx(ctx.schedule(), inner, ctx.inlined());
-      Stmt nest = new StageNest(child, childCtx, childRegion, mayOverrun || !guarded.isEmpty()).build();
+      StageNest childNest = new StageNest(child, childCtx, childRegion, mayOverrun || !guarded.isEmpty());
+      childNest.threads.putAll(outerThreads);
+      Stmt nest = childNest.build();
       attached.computeIfAbsent(child.attachAxis(), k -> new ArrayList<>()).add(new Allocate(local, nest));
     }
     return body;
@@ -207,10 +228,16 @@ final class StageNest {
       IterVar iv = ivs.get(i);
       List<Stmt> here = withAttached ? attached.get(iv) : null;
       if (here != null) {
-        for (int k = here.size() - 1; k >= 0; k--) {
-          Allocate a = (Allocate) here.get(k);
-          body = new Allocate(a.buffer(), SeqStmt.of(a.body(), body));
-        }
+        // a shared buffer is written by some threads and read by others: barriers before (the last
+        // iteration's readers are done) and after (the writers are done)
+        boolean shared = here.stream().anyMatch(a -> ((Allocate) a).buffer().scope().equals("shared"));
+        List<Stmt> seq = new ArrayList<>();
+        if (shared) seq.add(Intrinsics.storageSync("shared"));
+        for (Stmt a : here) seq.add(((Allocate) a).body());
+        if (shared) seq.add(Intrinsics.storageSync("shared"));
+        seq.add(body);
+        body = SeqStmt.of(seq);
+        for (int k = here.size() - 1; k >= 0; k--) body = new Allocate(((Allocate) here.get(k)).buffer(), body);
       }
       Expr ext = extent.get(iv);
       body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), stage.threadTagOf(iv), body);
@@ -257,7 +284,7 @@ final class StageNest {
     }
   }
 
-  private static Expr substitute(Expr e, Map<Var, Expr> subst) {
+  static Expr substitute(Expr e, Map<Var, Expr> subst) {
     return new ExprMutator() {
       @Override protected Expr visit(Var v) { return subst.getOrDefault(v, v); }
     }.mutate(e);

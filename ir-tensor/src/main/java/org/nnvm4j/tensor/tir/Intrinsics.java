@@ -16,4 +16,16 @@ public final class Intrinsics {
 
   /** {@code fma(a, b, c) = a * b + c} with one rounding. */
   public static final String FMA = "fma";
+
+  /**
+   * A barrier among the threads of a GPU block, {@code Evaluate(Call(i32, "tvm_storage_sync", "shared"))}: every
+   * thread's writes to memory of the scope in the argument are visible to the others after it. Lowering puts it
+   * around shared-memory stages and into cross-thread reductions; single-threaded interpretation skips it.
+   */
+  public static final String STORAGE_SYNC = "tvm_storage_sync";
+
+  /** The barrier statement for memory of {@code scope}. */
+  public static Stmt storageSync(String scope) {
+    return new Evaluate(new Call(org.nnvm4j.tensor.DType.I32, STORAGE_SYNC, java.util.List.of(new StringImm(scope))));
+  }
 }
