@@ -20,9 +20,10 @@ import org.nnvm4j.tensor.tir.IterVar;
  *   <li><b>injective</b> (and reductions over few elements): the data-parallel axes fused into one, split by
  *       the block size, outer part bound to {@code blockIdx.x} and inner part to {@code threadIdx.x}, so that
  *       neighbouring work-items touch neighbouring elements (coalesced); lowering guards a tail that does not
- *       divide; a reduction runs serially inside its thread.
+ *       divide; a reduction runs serially inside its thread. A rank-0 injective output has no loop and runs
+ *       as one work-item.
  *   <li><b>cross-thread reduction</b> ({@link #crossThreadReduction}) for reductions over at least
- *       {@link #CROSS_THREAD_MIN} elements: one work-group per output element, each work-item reducing a
+ *       {@link #CROSS_THREAD_MIN} elements, and full reductions to rank 0: one work-group per output element, each work-item reducing a
  *       strided slice, the partials combined by a tree in {@code __local} memory with barriers. Sums, max,
  *       min, products, the two reductions of softmax / log_softmax and global pooling take it.
  *   <li><b>tiled dense</b> ({@link OpenClTiles#dense}): operand tiles in {@code __local} memory and a
@@ -38,7 +39,10 @@ final class OpenClSchedules {
   static Schedule schedule(ScheduleRequest request, int blockSize) {
     List<Operation> outputs = request.outputs().stream().map(Tensor::op).toList();
     Schedule s = Schedule.create(outputs);
-    if (outputs.size() == 1 && OpenClTiles.dense(s, request.outputs().get(0), blockSize)) return s;
+    if (outputs.size() == 1 && (OpenClTiles.dense(s, request.outputs().get(0), blockSize)
+        || OpenClTiles.conv2d(s, request.outputs().get(0), blockSize))) {
+      return s;
+    }
     for (Stage st : s.stages()) {
       if (!(st.op() instanceof ComputeOp c)) continue;
       if (!outputs.contains(c) && c.reduceAxis().isEmpty()) {
@@ -47,20 +51,23 @@ final class OpenClSchedules {
       }
       long reduced = extentProduct(c.reduceAxis());
       // a power of two no larger than the reduction: every work-item has at least one element
-      if (reduced >= CROSS_THREAD_MIN) crossThreadReduction(st, c, (int) Math.min(blockSize, Long.highestOneBit(reduced)));
-      else injective(st, c, request, blockSize);
+      if (reduced >= CROSS_THREAD_MIN || (reduced > 0 && st.axis().isEmpty())) {
+        crossThreadReduction(st, c, (int) Math.min(blockSize, Long.highestOneBit(reduced)));
+      } else if (!st.axis().isEmpty()) {
+        injective(st, blockSize);
+      } else if (!c.reduceAxis().isEmpty()) {
+        throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(c.name(), request.masterOp()), "the opencl backend"
+            + " cannot schedule the rank-0 reduction '" + c.name() + "' over axes of symbolic extent; it splits a"
+            + " full reduction across one work-group by a constant number of work-items");
+      }
+      // a rank-0 injective stage has no loop: one work-item computes it
     }
     return s;
   }
 
   /** Fuses the data-parallel axes, splits by {@code blockSize} and binds the parts to the block and thread index. */
-  private static void injective(Stage st, ComputeOp c, ScheduleRequest request, int blockSize) {
-    List<IterVar> axes = st.axis();
-    if (axes.isEmpty()) {
-      throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(c.name(), request.masterOp()), "the opencl backend"
-          + " cannot schedule the rank-0 stage '" + c.name() + "'; it needs a data-parallel axis to bind to threads");
-    }
-    IterVar[] io = st.split(fuse(st, axes), blockSize);
+  private static void injective(Stage st, int blockSize) {
+    IterVar[] io = st.split(fuse(st, st.axis()), blockSize);
     st.bind(io[0], "blockIdx.x").bind(io[1], "threadIdx.x");
   }
 
@@ -71,6 +78,7 @@ final class OpenClSchedules {
    * into a tree reduction in local memory; the data-parallel axes fused and bound to {@code blockIdx.x}.
    */
   static void crossThreadReduction(Stage st, ComputeOp c, int threads) {
+    // (a full reduction to rank 0 has no data-parallel axis: one work-group)
     IterVar r = fuse(st, c.reduceAxis());
     IterVar[] ko = st.split(r, threads);
     st.bind(ko[1], "threadIdx.x");

@@ -1,6 +1,7 @@
 package org.nnvm4j.backend.opencl;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
@@ -8,6 +9,7 @@ import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.topi.Conv2d;
 
 /**
  * Local-memory tiling of dense (TOPI's {@code schedule_dense} for CUDA with shared memory): a work-group
@@ -36,25 +38,12 @@ final class OpenClTiles {
    */
   static boolean dense(Schedule s, Tensor out, int maxThreads) {
     if (maxThreads < TY * TX) return false;
-    Stage d = null;
-    for (Stage st : s.stages()) {
-      if (!(st.op() instanceof ComputeOp c) || c.reduceAxis().isEmpty()) continue;
-      if (d != null || !c.tag().equals(DENSE_TAG) || c.reduceAxis().size() != 1) return false;
-      d = st;
-    }
+    Stage d = single(s, out, DENSE_TAG, 1);
+    if (d == null || extents(d.axis())[0] < MIN_ROWS) return false;
     Stage o = s.get(out);
-    if (d == null || !(o.op() instanceof ComputeOp oc) || oc.axis().size() != 2) return false;
-    long[] de = extents(d.axis());
-    long[] oe = extents(oc.axis());
-    if (de == null || oe == null || de[0] != oe[0] || de[1] != oe[1] || de[0] < MIN_ROWS) return false;
-    for (Stage st : s.stages()) {
-      if (st != o && st != d && st.op() instanceof ComputeOp) st.computeInline();
-    }
-    Stage local = d == o ? s.get(s.cacheWrite(out, "local")) : d.storageScope("local");
+    Stage local = registerTile(s, out, d);
     List<Stage> tiles = new ArrayList<>();
-    for (Tensor in : List.copyOf(local.op().inputTensors())) {
-      tiles.add(s.get(s.cacheRead(in, "shared", List.of(local.op()))));
-    }
+    for (Tensor in : List.copyOf(local.op().inputTensors())) tiles.add(s.get(s.cacheRead(in, "shared", List.of(local.op()))));
     IterVar[] i = blockSplit(o, o.axis().get(0), TY, RY);
     IterVar[] j = blockSplit(o, o.axis().get(1), TX, RX);
     o.reorder(i[0], j[0], i[1], j[1], i[2], j[2]);
@@ -65,12 +54,101 @@ final class OpenClTiles {
     IterVar lj = local.axis().get(1);
     local.reorder(k[0], k[1], li, lj);
     local.unroll(li).unroll(lj);
-    for (Stage t : tiles) {
-      t.computeAt(local, k[0]);
-      IterVar[] x = t.split(OpenClSchedules.fuse(t, t.axis()), TX);
-      IterVar[] y = t.split(x[0], TY);
-      t.bind(y[1], "threadIdx.y").bind(x[1], "threadIdx.x");
+    for (Stage t : tiles) cooperativeLoad(t, local, k[0], TY, TX);
+    return true;
+  }
+
+  /** Output channels per work-group of conv2d: {@link #CONV_TY} work-items of {@link #CONV_RY} channels each. */
+  static final int CONV_TY = 4;
+  static final int CONV_RY = 2;
+  /** Output pixels per work-group of conv2d, one per work-item. */
+  static final int CONV_TX = 16;
+  /** Input channels per step of the weight tile. */
+  static final int CONV_RCT = 4;
+
+  /**
+   * Schedules the group of {@code out} when it is one conv2d in NCHW (tag {@code conv2d_nchw}) with injective
+   * stages after it whose output has the conv's shape: a work-group computes {@code CONV_TY * CONV_RY} output
+   * channels of {@code CONV_TX} output pixels, each work-item {@code CONV_RY} channels of one pixel in
+   * registers; for every step of {@code CONV_RCT} input channels the work-group loads the weights of its
+   * channels ({@code CONV_TY * CONV_RY x CONV_RCT x KH x KW}) into a {@code __local} tile, cooperatively, with
+   * barriers around. The padded data is read from global memory (neighbouring work-items read neighbouring
+   * pixels); its clamped, padded index has no affine region to tile. Returns false, scheduling nothing, when
+   * the group does not fit.
+   */
+  static boolean conv2d(Schedule s, Tensor out, int maxThreads) {
+    if (maxThreads < CONV_TY * CONV_TX) return false;
+    Stage c = single(s, out, Conv2d.TAG, 3);
+    if (c == null) return false;
+    ComputeOp cc = (ComputeOp) c.op();
+    Tensor weight = null;
+    for (Tensor in : cc.inputTensors()) {
+      if (in.shape().size() == 4 && in.shape().get(0).equals(cc.axis().get(1).dom().extent())
+          && sameExtents(in.shape().subList(1, 4), cc.reduceAxis())) {
+        if (weight != null) return false;
+        weight = in;
+      }
     }
+    if (weight == null) return false;
+    Stage o = s.get(out);
+    Stage local = registerTile(s, out, c);
+    Stage tile = s.get(s.cacheRead(weight, "shared", List.of(local.op())));
+    List<IterVar> ax = o.axis();
+    IterVar[] ch = blockSplit(o, ax.get(1), CONV_TY, CONV_RY);
+    IterVar[] px = o.split(o.fuse(ax.get(2), ax.get(3)), CONV_TX);
+    o.reorder(ax.get(0), ch[0], px[0], ch[1], px[1], ch[2]);
+    o.bind(o.fuse(ax.get(0), ch[0]), "blockIdx.y").bind(px[0], "blockIdx.x").bind(ch[1], "threadIdx.y")
+        .bind(px[1], "threadIdx.x");
+    local.computeAt(o, px[1]);
+    List<IterVar> red = ((ComputeOp) local.op()).reduceAxis();
+    IterVar[] rc = local.split(red.get(0), CONV_RCT);
+    List<IterVar> la = local.axis();
+    local.reorder(rc[0], rc[1], red.get(1), red.get(2), la.get(0), la.get(1), la.get(2), la.get(3));
+    local.unroll(la.get(1));
+    cooperativeLoad(tile, local, rc[0], CONV_TY, CONV_TX);
+    return true;
+  }
+
+  /**
+   * The one reduction stage of the schedule, when it has {@code tag} and {@code reduceAxes} reduction axes,
+   * constant extents, and the output has its shape; null otherwise.
+   */
+  private static Stage single(Schedule s, Tensor out, String tag, int reduceAxes) {
+    Stage r = null;
+    for (Stage st : s.stages()) {
+      if (!(st.op() instanceof ComputeOp c) || c.reduceAxis().isEmpty()) continue;
+      if (r != null || !c.tag().equals(tag) || c.reduceAxis().size() != reduceAxes) return null;
+      r = st;
+    }
+    if (r == null || !(s.get(out).op() instanceof ComputeOp oc) || extents(r.axis()) == null
+        || extents(((ComputeOp) r.op()).reduceAxis()) == null || !Arrays.equals(extents(r.axis()), extents(oc.axis()))) {
+      return null;
+    }
+    return r;
+  }
+
+  /**
+   * Inlines every injective stage but the output and puts the reduction {@code r} in registers ({@code local}
+   * scope), through a cache of the output when {@code r} is the output. Returns the register stage.
+   */
+  private static Stage registerTile(Schedule s, Tensor out, Stage r) {
+    Stage o = s.get(out);
+    for (Stage st : s.stages()) {
+      if (st != o && st != r && st.op() instanceof ComputeOp) st.computeInline();
+    }
+    return r == o ? s.get(s.cacheWrite(out, "local")) : r.storageScope("local");
+  }
+
+  /** Computes the shared tile {@code t} at loop {@code at} of {@code consumer}, its elements spread over {@code ty x tx} work-items. */
+  private static void cooperativeLoad(Stage t, Stage consumer, IterVar at, int ty, int tx) {
+    t.computeAt(consumer, at);
+    IterVar[] x = t.split(OpenClSchedules.fuse(t, t.axis()), tx);
+    IterVar[] y = t.split(x[0], ty);
+    t.bind(y[1], "threadIdx.y").bind(x[1], "threadIdx.x");
+  }
+
+  private static boolean sameExtents(List<org.nnvm4j.tensor.tir.Expr> shape, List<IterVar> axes) {
+    for (int i = 0; i < shape.size(); i++) if (!shape.get(i).equals(axes.get(i).dom().extent())) return false;
     return true;
   }
 

@@ -134,6 +134,21 @@ class OpenClCodegenTest {
   }
 
   @Test
+  void aNestWithoutLoopsRunsAsOneWorkItem() {
+    Tensor a = Te.placeholder(List.of(), DType.F32, "A");
+    Tensor c = Te.computeN(List.of(), i -> IrOps.mul(a.get(List.of()), IrOps.f32(3)), "C", "", Map.of());
+    PrimFunc f = Lower.lower(backend.schedule(new org.nnvm4j.backend.ScheduleRequest(List.of(c), "elemwise", "mul", Map.of())),
+        List.of(a, c), "scalar");
+    KernelSplit.Result split = KernelSplit.split(f);
+    assertThat(split.kernels()).hasSize(1);
+    for (int d = 0; d < 3; d++) {
+      assertThat(split.kernels().get(0).grid().get(d).eval(new long[0])).isEqualTo(1);
+      assertThat(split.kernels().get(0).block().get(d).eval(new long[0])).isEqualTo(1);
+    }
+    assertThat(OpenClCodegen.source(split)).contains("  C[0] = (A[0] * 3.0f);\n}");
+  }
+
+  @Test
   void aParallelLoopInsideAKernelIsRejected() {
     Tensor a = Te.placeholder(Te.shape(8, 4), DType.F32, "A");
     Tensor c = Te.compute(a.shape(), (i, j) -> a.get(i, j), "C");

@@ -58,6 +58,16 @@ class OpenClLocalMemoryTest extends DeviceCheck {
   }
 
   @Test
+  void aMeanToRankZeroSumsInOneWorkGroupAndDividesInOneWorkItem() {
+    for (long[] sh : new long[][] {{3, 7}, {1, 1}, {5, 40}}) {
+      Tensor a = Te.placeholder(Te.shape(sh), DType.F32, "A");
+      Tensor mean = Reduction.reduce(a, new boolean[] {true, true}, false, Reduction.Kind.MEAN, "M");
+      String src = check("mean0_" + sh[0] + "_" + sh[1], List.of(a), mean, "comm_reduce", 0, 1e-5, sh[0] * sh[1] * 2 * Math.ulp(1f));
+      assertThat(src).contains("__kernel void mean0_" + sh[0] + "_" + sh[1] + "_kernel1(").contains("  M[0] = ").contains("M_sum[0]");
+    }
+  }
+
+  @Test
   void shortReductionsStayOneWorkItemPerOutput() {
     Tensor a = Te.placeholder(Te.shape(37, 50), DType.F32, "A");
     Tensor r = Reduction.reduce(a, new boolean[] {false, true}, false, Reduction.Kind.SUM, "R");
@@ -93,13 +103,46 @@ class OpenClLocalMemoryTest extends DeviceCheck {
   }
 
   @Test
-  void windowedPoolingAndConvolutionRunOneWorkItemPerOutput() {
-    Tensor x = Te.placeholder(Te.shape(1, 3, 11, 10), DType.F32, "X");
-    Tensor p = Pool.pool2d(x, new Pool.Params(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, false, false), true, "P");
-    check("avgpool", List.of(x), p, "out_elemwise_fusable", 0, 1e-5);
-    Tensor w = Te.placeholder(Te.shape(5, 3, 3, 3), DType.F32, "W");
+  void windowedPoolingRunsOneWorkItemPerOutput() {
+    for (long[] sh : new long[][] {{1, 3, 11, 10}, {2, 2, 8, 8}}) {
+      Tensor x = Te.placeholder(Te.shape(sh), DType.F32, "X");
+      for (boolean avg : List.of(true, false)) {
+        Tensor p = Pool.pool2d(x, new Pool.Params(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, false, false), avg, "P");
+        assertThat(check((avg ? "avgpool_" : "maxpool_") + sh[2], List.of(x), p, "out_elemwise_fusable", 0, 1e-5))
+            .doesNotContain("barrier");
+      }
+    }
+  }
+
+  @Test
+  void conv2dKeepsTheWeightsOfItsChannelsInLocalMemoryAndChannelsInRegisters() {
+    // {N, C, H, W, OC, K, pad, stride, groups}: channels that do not fill a work-group, 1x1, stride 2, groups
+    long[][] cases = {{1, 3, 11, 10, 5, 3, 1, 1, 1}, {2, 8, 9, 9, 16, 3, 1, 1, 1}, {1, 6, 8, 8, 12, 1, 0, 1, 1},
+        {1, 4, 12, 12, 8, 3, 0, 2, 1}, {1, 4, 7, 7, 6, 3, 1, 1, 2}};
+    for (long[] c : cases) {
+      Tensor x = Te.placeholder(Te.shape(c[0], c[1], c[2], c[3]), DType.F32, "X");
+      Tensor w = Te.placeholder(Te.shape(c[4], c[1] / c[8], c[5], c[5]), DType.F32, "W");
+      int pad = (int) c[6];
+      int stride = (int) c[7];
+      Tensor y = Conv2d.nchw(x, w, new Conv2d.Params(new int[] {stride, stride}, new int[] {pad, pad}, new int[] {1, 1},
+          (int) c[8]), "C");
+      double atol = c[1] / c[8] * c[5] * c[5] * 4 * Math.ulp(1f);
+      String src = check("conv_" + c[1] + "_" + c[4] + "_" + c[5] + "_" + c[7] + "_" + c[8], List.of(x, w), y, "out_elemwise_fusable", 0, 1e-5, atol);
+      assertThat(src).as(java.util.Arrays.toString(c)).contains("__local float W_shared[").contains("  float C_local[2];")
+          .contains("barrier(CLK_LOCAL_MEM_FENCE);");
+    }
+  }
+
+  @Test
+  void conv2dWithBiasAndReluIsOneKernel() {
+    Tensor x = Te.placeholder(Te.shape(1, 3, 16, 16), DType.F32, "X");
+    Tensor w = Te.placeholder(Te.shape(8, 3, 3, 3), DType.F32, "W");
+    Tensor b = Te.placeholder(Te.shape(8), DType.F32, "B");
     Tensor c = Conv2d.nchw(x, w, new Conv2d.Params(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1), "C");
-    check("conv", List.of(x, w), c, "out_elemwise_fusable", 0, 1e-4);
+    Tensor y = Te.computeN(c.shape(), i -> IrOps.max(IrOps.add(c.get(i), b.get(List.of(i.get(1)))), IrOps.f32(0)), "Y", "",
+        Map.of());
+    String src = check("conv_bias_relu", List.of(x, w, b), y, "out_elemwise_fusable", 0, 1e-5, 27 * 4 * Math.ulp(1f));
+    assertThat(src).contains("  float C[2];").doesNotContain("_kernel1");
   }
 
   @Test
