@@ -85,17 +85,30 @@ class OpenClKernelsTest extends DeviceCheck {
     PrimFunc f = Lower.lower(backend.schedule(new ScheduleRequest(List.of(c), "elemwise", "maximum", Map.of())),
         List.of(a, c), "clamp8");
     try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
-      assertThat(m.source("cl")).contains("max(A[").contains(", ((uchar)7u))");
-      Runtime rt = backend.runtime();
-      byte[] in = new byte[300];
-      for (int i = 0; i < in.length; i++) in[i] = (byte) i;
-      try (DeviceBuffer x = rt.allocate(Device.opencl(0), 300); DeviceBuffer y = rt.allocate(Device.opencl(0), 300)) {
-        rt.copyFromHost(java.lang.foreign.MemorySegment.ofArray(in), x);
-        m.function("clamp8").call(List.of(x, y), new long[0]);
-        byte[] out = new byte[300];
-        rt.copyToHost(y, java.lang.foreign.MemorySegment.ofArray(out));
-        for (int i = 0; i < out.length; i++) assertThat(out[i] & 0xff).as("C[%d]", i).isEqualTo(Math.max(i & 0xff, 7));
-      }
+      assertThat(m.source("cl")).contains("max(((uchar)A[").contains(", ((uchar)7u))");
+      assertComputes(m, "clamp8", i -> Math.max(i & 0xff, 7));
+    }
+    // a select of two uchars is an int in C: max of it and a uchar must still resolve (max pooling of uint8 with padding)
+    Tensor p = Te.compute(a.shape(), i -> IrOps.max(IrOps.select(IrOps.lt(i, IrOps.i32(100)), a.get(i),
+        IrOps.intImm(DType.U8, 0)), IrOps.intImm(DType.U8, 9)), "P");
+    PrimFunc g = Lower.lower(backend.schedule(new ScheduleRequest(List.of(p), "elemwise", "maximum", Map.of())),
+        List.of(a, p), "selmax8");
+    try (Module m = backend.codegen(List.of(g), PassContext.defaults())) {
+      assertComputes(m, "selmax8", i -> Math.max(i < 100 ? i & 0xff : 0, 9));
+    }
+  }
+
+  /** Runs the uint8 function {@code name} of {@code m} on 0, 1, ..., 299 (mod 256); {@code want} maps an index to its output. */
+  private static void assertComputes(Module m, String name, java.util.function.IntUnaryOperator want) {
+    Runtime rt = backend.runtime();
+    byte[] in = new byte[300];
+    for (int i = 0; i < in.length; i++) in[i] = (byte) i;
+    try (DeviceBuffer x = rt.allocate(Device.opencl(0), 300); DeviceBuffer y = rt.allocate(Device.opencl(0), 300)) {
+      rt.copyFromHost(java.lang.foreign.MemorySegment.ofArray(in), x);
+      m.function(name).call(List.of(x, y), new long[0]);
+      byte[] out = new byte[300];
+      rt.copyToHost(y, java.lang.foreign.MemorySegment.ofArray(out));
+      for (int i = 0; i < out.length; i++) assertThat(out[i] & 0xff).as("%s[%d]", name, i).isEqualTo(want.applyAsInt(i));
     }
   }
 
