@@ -26,6 +26,7 @@ final class OnnxNode {
   private final Path file;
   private final OnnxImporter.Values values;
   private final Map<String, AttributeProto> attrs = new LinkedHashMap<>();
+  private final Map<Integer, List<Symbol>> sequenceOutputs = new java.util.HashMap<>();
   private int created;
 
   OnnxNode(NodeProto proto, String name, long opset, Path file, OnnxImporter.Values values) {
@@ -55,6 +56,25 @@ final class OnnxNode {
     if (!hasInput(i)) throw unsupported("input " + i + " is missing");
     return values.symbol(proto.getInput(i));
   }
+
+  /**
+   * The elements of sequence input {@code i}. Sequences exist at import time only: every sequence op
+   * is resolved while importing, so their lengths and positions must be known statically.
+   */
+  List<Symbol> sequence(int i) {
+    List<Symbol> s = hasInput(i) ? values.sequence(proto.getInput(i)) : null;
+    if (s == null) throw unsupported("input " + i + " must be a sequence");
+    return s;
+  }
+
+  /** Makes output {@code k} the sequence {@code elements} (a converter that does so returns no symbol for it). */
+  void outputSequence(int k, List<Symbol> elements) { sequenceOutputs.put(k, List.copyOf(elements)); }
+
+  /** The sequence a converter made output {@code k}, or null when it is a tensor. */
+  List<Symbol> sequenceOutput(int k) { return sequenceOutputs.get(k); }
+
+  /** The static shape of {@code s} (an input or an element of a sequence), or null when unknown. */
+  Shape shapeOf(Symbol s) { return values.shape(s); }
 
   /** The static shape of input {@code i}, or null when unknown. */
   Shape shape(int i) { return values.shape(proto.getInput(i)); }
