@@ -80,6 +80,8 @@ public abstract class CSourceCodegen extends TirPrinter {
   private final Map<Object, String> cNames = new IdentityHashMap<>();
   private final Set<String> usedNames = new HashSet<>();
   private final List<String> pendingLets = new ArrayList<>();
+  /** Loop and let vars of the kernel being printed whose values are never negative. */
+  private final Set<Var> nonNegativeVars = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   /** The shared arrays of the kernel being printed, declared at its top. */
   private final Set<Buffer> hoisted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -213,6 +215,7 @@ public abstract class CSourceCodegen extends TirPrinter {
   private void printKernel(KernelSplit.Result split, KernelSplit.Kernel k) {
     cNames.clear();
     usedNames.clear();
+    nonNegativeVars.clear();
     List<String> params = new ArrayList<>();
     for (Buffer b : split.kernelBuffers()) {
       params.add(addressSpace(b.scope()) + elementType(b.dtype()) + "* restrict " + nameOf(b));
@@ -242,6 +245,7 @@ public abstract class CSourceCodegen extends TirPrinter {
   protected void printStmt(Stmt s) {
     switch (s) {
       case LetStmt n -> {
+        if (n.var().dtype().isIntegral() && nonNegative(n.value())) nonNegativeVars.add(n.var());
         statement(scalarType(n.var().dtype()) + " " + nameOf(n.var()) + " = " + expr(n.value()) + ";");
         printStmt(n.body());
       }
@@ -300,6 +304,7 @@ public abstract class CSourceCodegen extends TirPrinter {
   }
 
   private void printFor(For n) {
+    if (nonNegative(n.min())) nonNegativeVars.add(n.loopVar());
     String v = nameOf(n.loopVar());
     String t = scalarType(n.loopVar().dtype());
     switch (n.kind()) {
@@ -410,6 +415,9 @@ public abstract class CSourceCodegen extends TirPrinter {
       case Mul x -> infix(a, "*", b);
       case Div x -> infix(a, "/", b);
       case Mod x -> t.isFloat() ? mathCall("fmod", List.of(a, b), t) : infix(a, "%", b);
+      // C's / and % truncate: they are floor division and modulo when both operands are non-negative
+      case FloorDiv x when !t.isFloat() && nonNegative(n.a()) && positive(n.b()) -> infix(a, "/", b);
+      case FloorMod x when !t.isFloat() && nonNegative(n.a()) && positive(n.b()) -> infix(a, "%", b);
       case FloorDiv x -> t.isFloat() ? mathCall("floor", List.of(infix(a, "/", b)), t)
           : "(" + infix(a, "/", b) + " - ((" + infix(a, "%", b) + " != 0) && ((" + a + " < 0) != (" + b + " < 0))))";
       case FloorMod x -> t.isFloat() ? infix(a, "-", infix(mathCall("floor", List.of(infix(a, "/", b)), t), "*", b))
@@ -429,6 +437,31 @@ public abstract class CSourceCodegen extends TirPrinter {
   }
 
   private static String infix(String a, String op, String b) { return "(" + a + " " + op + " " + b + ")"; }
+
+  /**
+   * Whether integer {@code e} is provably >= 0: built by {@code + * / %}, min, max, floordiv and floormod from
+   * non-negative constants, vars declared non-negative (shape vars) and the vars of loops that start at a
+   * non-negative value (thread indices included).
+   */
+  private boolean nonNegative(Expr e) {
+    return switch (e) {
+      case IntImm n -> n.value() >= 0;
+      case Var n -> n.isNonNegative() || nonNegativeVars.contains(n);
+      case Cast n -> n.dtype().isIntegral() && n.value().dtype().isIntegral() && n.dtype().bits() >= n.value().dtype().bits()
+          && nonNegative(n.value());
+      case Add n -> nonNegative(n.a()) && nonNegative(n.b());
+      case Mul n -> nonNegative(n.a()) && nonNegative(n.b());
+      case Div n -> nonNegative(n.a()) && positive(n.b());
+      case Mod n -> nonNegative(n.a()) && positive(n.b());
+      case FloorDiv n -> nonNegative(n.a()) && positive(n.b());
+      case FloorMod n -> positive(n.b());
+      case Min n -> nonNegative(n.a()) && nonNegative(n.b());
+      case Max n -> nonNegative(n.a()) || nonNegative(n.b());
+      default -> false;
+    };
+  }
+
+  private static boolean positive(Expr e) { return e instanceof IntImm n && n.value() > 0; }
 
   /**
    * Whether {@code name} may not name a var or buffer: a C keyword, or a function the generated code

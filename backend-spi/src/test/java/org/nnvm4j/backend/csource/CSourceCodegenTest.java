@@ -90,6 +90,20 @@ class CSourceCodegenTest {
   }
 
   @Test
+  void floorDivisionOfNonNegativeIndicesIsCDivision() {
+    // tx is a thread index (from 0), n a shape var: their floordiv/floormod by 5 are C's / and %; tx - 3 may be negative
+    Var m = Var.sizeVar("m", DType.I32);
+    org.nnvm4j.tensor.tir.Expr sum = IrOps.add(new org.nnvm4j.tensor.tir.FloorDiv(IrOps.add(tx, m), IrOps.i32(5)), new org.nnvm4j.tensor.tir.FloorMod(IrOps.mul(tx, IrOps.i32(3)), IrOps.i32(5)));
+    org.nnvm4j.tensor.tir.Expr neg = new org.nnvm4j.tensor.tir.FloorDiv(IrOps.sub(tx, IrOps.i32(3)), IrOps.i32(5));
+    PrimFunc f = new PrimFunc("k", List.of(a, out), List.of(m),
+        new For(tx, IrOps.i32(0), IrOps.i32(32), ForKind.THREAD_BINDING, "threadIdx.x",
+            new BufferStore(out, IrOps.cast(DType.I64, IrOps.add(sum, neg)), List.of(tx))), Map.of());
+    assertThat(new TestDialect().generate(KernelSplit.split(f)))
+        .contains("(((tx + m) / 5) + ((tx * 3) % 5))")
+        .contains("(((tx - 3) / 5) - ((((tx - 3) % 5) != 0) && (((tx - 3) < 0) != (5 < 0))))");
+  }
+
+  @Test
   void specialFloatsUseTheMathMacros() {
     PrimFunc f = func(new BufferStore(out, new org.nnvm4j.tensor.tir.Cast(DType.I64, new org.nnvm4j.tensor.tir.Add(
         new FloatImm(DType.F32, Double.NaN), new FloatImm(DType.F32, Double.NEGATIVE_INFINITY))), List.of(tx)));
