@@ -53,6 +53,7 @@ class CSourceCodegenTest {
 
   @Test
   void everyStatementKindPrintsAsCAndReservedNamesAreRenamed() {
+    // the shared array is declared at the top of the kernel, where OpenCL C requires it
     Buffer tile = new Buffer("tile", DType.F32, List.of(IrOps.i32(32)), "shared");
     Var j = new Var("j", DType.I32);
     Var t = new Var("t", DType.I32);
@@ -69,8 +70,8 @@ class CSourceCodegenTest {
     String src = new TestDialect().generate(KernelSplit.split(f));
     assertThat(src).isEqualTo("""
         extern "C" __global__ void k_kernel0(float* restrict A, int64_t* restrict out, int32_t n) {
-          int32_t tx = threadIdx.x;
           __shared__ float tile[32];
+          int32_t tx = threadIdx.x;
           tile[tx] = A[tx];
           __syncthreads();
           int32_t t = ((tx / (-3)) - (((tx % (-3)) != 0) && ((tx < 0) != ((-3) < 0))));
@@ -86,6 +87,20 @@ class CSourceCodegenTest {
         }
 
         """);
+  }
+
+  @Test
+  void floorDivisionOfNonNegativeIndicesIsCDivision() {
+    // tx is a thread index (from 0), n a shape var: their floordiv/floormod by 5 are C's / and %; tx - 3 may be negative
+    Var m = Var.sizeVar("m", DType.I32);
+    org.nnvm4j.tensor.tir.Expr sum = IrOps.add(new org.nnvm4j.tensor.tir.FloorDiv(IrOps.add(tx, m), IrOps.i32(5)), new org.nnvm4j.tensor.tir.FloorMod(IrOps.mul(tx, IrOps.i32(3)), IrOps.i32(5)));
+    org.nnvm4j.tensor.tir.Expr neg = new org.nnvm4j.tensor.tir.FloorDiv(IrOps.sub(tx, IrOps.i32(3)), IrOps.i32(5));
+    PrimFunc f = new PrimFunc("k", List.of(a, out), List.of(m),
+        new For(tx, IrOps.i32(0), IrOps.i32(32), ForKind.THREAD_BINDING, "threadIdx.x",
+            new BufferStore(out, IrOps.cast(DType.I64, IrOps.add(sum, neg)), List.of(tx))), Map.of());
+    assertThat(new TestDialect().generate(KernelSplit.split(f)))
+        .contains("(((tx + m) / 5) + ((tx * 3) % 5))")
+        .contains("(((tx - 3) / 5) - ((((tx - 3) % 5) != 0) && (((tx - 3) < 0) != (5 < 0))))");
   }
 
   @Test

@@ -119,7 +119,10 @@ public final class Interpreter {
         memory.put(n.buffer(), scratch.allocate(Math.max(1, count * n.buffer().dtype().bytes()), 64));
         exec(n.body(), scratch);
       }
-      case Evaluate n -> eval(n.value());
+      case Evaluate n -> {
+        // a barrier orders the threads of a block; run one after another, they need none
+        if (!(n.value() instanceof Call c && c.op().equals(Intrinsics.STORAGE_SYNC))) eval(n.value());
+      }
     }
   }
 

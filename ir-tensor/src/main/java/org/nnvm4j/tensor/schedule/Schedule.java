@@ -186,7 +186,7 @@ public final class Schedule {
     }
   }
 
-  private static final List<String> SCOPES = List.of("global", "shared", "local");
+  static final List<String> SCOPES = List.of("global", "shared", "local");
 
   public Stage get(Operation op) {
     Stage s = byOp.get(op);

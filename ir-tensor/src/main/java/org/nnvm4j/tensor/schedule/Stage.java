@@ -79,6 +79,24 @@ public final class Stage {
 
   void setScope(String scope) { this.scope = scope; }
 
+  /**
+   * Puts this stage's buffer in memory {@code scope} (TVM's {@code set_scope}): {@code shared} (one copy per
+   * GPU block, its threads cooperate on it; lowering puts barriers around it) or {@code local} (per thread);
+   * meant for stages computed at a loop of a consumer ({@link #computeAt}).
+   */
+  public Stage storageScope(String scope) {
+    if (!Schedule.SCOPES.contains(scope)) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null), "stage '" + op.name()
+          + "': storage scope '" + scope + "'; expected one of " + Schedule.SCOPES);
+    }
+    if (isOutput() && !scope.equals("global")) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null), "stage '" + op.name()
+          + "': an output of the schedule lives in global memory, not '" + scope + "'; use Schedule.cacheWrite");
+    }
+    this.scope = scope;
+    return this;
+  }
+
   /** The stage this one is computed inside ({@link #computeAt}), or null at the root. */
   public Stage attachStage() { return attachStage; }
 
@@ -365,8 +383,9 @@ public final class Stage {
     }
     String old = threadTags.get(iv);
     if (old != null) throw error(iv, "bind: axis '" + iv.var().name() + "' is already bound to " + old);
-    if (isReduce(iv)) {
-      throw error(iv, "bind: axis '" + iv.var().name() + "' is a reduction axis; cross-thread reductions are not supported");
+    if (isReduce(iv) && !threadTag.startsWith("threadIdx")) {
+      throw error(iv, "bind: reduction axis '" + iv.var().name() + "' to " + threadTag + "; a reduction can be split"
+          + " across the threads of one block (threadIdx.*), not across blocks");
     }
     for (Map.Entry<IterVar, String> e : threadTags.entrySet()) {
       if (e.getValue().equals(threadTag)) {

@@ -20,6 +20,8 @@ import org.nnvm4j.tensor.tir.CommReducer;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.ExprMutator;
 import org.nnvm4j.tensor.tir.For;
+import org.nnvm4j.tensor.tir.ForKind;
+import org.nnvm4j.tensor.tir.Intrinsics;
 import org.nnvm4j.tensor.tir.IfThenElse;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
@@ -50,6 +52,8 @@ final class StageNest {
   private final Map<IterVar, Expr> value = new IdentityHashMap<>();
   private final List<IterVar> guarded = new ArrayList<>();
   private final Map<IterVar, List<Stmt>> attached = new IdentityHashMap<>();
+  /** The threadIdx-bound loop vars of the stages this one is computed inside, with their extents. */
+  private final Map<Var, Expr> threads = new IdentityHashMap<>();
 
   /** What every nest of one lowering shares: buffers of root tensors, inlined ops, and the schedule. */
   record Ctx(Schedule schedule, Map<Tensor, Buffer> buffers, Map<Operation, Stage> inlined) {}
@@ -108,18 +112,42 @@ final class StageNest {
     int arity = cr.lhs().size();
     InternalCompilerError.check(op.numOutputs() == arity, "compute %s: %d outputs for a reducer of %d values",
         op.name(), op.numOutputs(), arity);
-    List<Stmt> inits = new ArrayList<>();
-    Map<Var, Expr> combine = new IdentityHashMap<>();
-    for (int i = 0; i < arity; i++) {
-      inits.add(new BufferStore(ownBuffer(i), cr.identity().get(i), idx));
-      combine.put(cr.lhs().get(i), new BufferLoad(ownBuffer(i), idx));
-      combine.put(cr.rhs().get(i), loads.mutate(red.source().get(i)));
+    Buffer out0 = ownBuffer(0);
+    IterVar tx = ThreadAllReduce.threadAxis(stage, outer, inner);
+    if (tx != null && arity != 1) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(op.name(), null), "stage '" + op.name()
+          + "' reduces a tuple of " + arity + " values across threads (axis bound to " + stage.kindOf(tx) + "); only single-valued"
+          + " reductions can be reduced across threads");
     }
-    Stmt init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(SeqStmt.of(inits), true), false);
-    Stmt update = tupleUpdate(cr, combine, idx);
+    Buffer acc = tx == null ? out0 : ThreadAllReduce.accumulator(out0);
+    Stmt init;
+    Stmt update;
+    Map<Var, Expr> combine = new IdentityHashMap<>();
+    if (tx == null) {
+      List<Stmt> inits = new ArrayList<>();
+      for (int i = 0; i < arity; i++) {
+        inits.add(new BufferStore(ownBuffer(i), cr.identity().get(i), idx));
+        combine.put(cr.lhs().get(i), new BufferLoad(ownBuffer(i), idx));
+        combine.put(cr.rhs().get(i), loads.mutate(red.source().get(i)));
+      }
+      init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(SeqStmt.of(inits), true), false);
+      update = tupleUpdate(cr, combine, idx);
+    } else {
+      List<Expr> at = ThreadAllReduce.ACC_INDEX;
+      init = new BufferStore(acc, cr.identity().get(0), at);
+      combine.put(cr.lhs().get(0), new BufferLoad(acc, at));
+      combine.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
+      update = new BufferStore(acc, substitute(cr.result().get(0), combine), at);
+    }
     Expr cond = loads.mutate(red.condition());
     if (!IrOps.isConst(cond, 1)) update = new IfThenElse(cond, update, null);
     update = placeChildren(guard(update, false), children, leaves);
+    if (tx != null) {
+      Stmt perThread = SeqStmt.of(init, loops(inner.stream().filter(iv -> iv != tx).toList(), update, true));
+      boolean reuse = outer.stream().anyMatch(iv -> stage.kindOf(iv) != ForKind.THREAD_BINDING) || !isRoot();
+      return loops(outer, ThreadAllReduce.lower(stage, tx, extent.get(tx), cr, acc, perThread, out0, idx,
+          st -> guard(st, true), reuse), true);
+    }
     update = loops(inner, update, true);
     return loops(outer, SeqStmt.of(init, update), true);
   }
@@ -202,6 +230,12 @@ final class StageNest {
       int at = leaves.indexOf(child.attachAxis());
       Map<Var, Expr> relaxed = new IdentityHashMap<>();
       for (IterVar iv : leaves.subList(at + 1, leaves.size())) relaxed.put(iv.var(), extent.get(iv));
+      Map<Var, Expr> outerThreads = new IdentityHashMap<>(threads);
+      for (IterVar iv : leaves.subList(0, at + 1)) {
+        if (stage.threadTagOf(iv).startsWith("threadIdx")) outerThreads.put(iv.var(), extent.get(iv));
+      }
+      // a shared buffer serves the whole block: the region of every thread of it
+      if (child.scope().equals("shared")) relaxed.putAll(outerThreads);
       List<Range> childRegion = Regions.infer(accesses, whole.shape(), relaxed);
       Buffer local = new Buffer(whole.name(), whole.dtype(),
           child.storageShape(childRegion.stream().map(Range::extent).toList()), child.scope());
@@ -218,7 +252,9 @@ final class StageNest {
       Map<Tensor, Buffer> inner = new IdentityHashMap<>(ctx.buffers());
       inner.put(e.getKey(), local);
       Ctx childCtx = new Ctx(ctx.schedule(), inner, ctx.inlined());
-      Stmt nest = new StageNest(child, childCtx, childRegion, mayOverrun || !guarded.isEmpty()).build();
+      StageNest childNest = new StageNest(child, childCtx, childRegion, mayOverrun || !guarded.isEmpty());
+      childNest.threads.putAll(outerThreads);
+      Stmt nest = childNest.build();
       attached.computeIfAbsent(child.attachAxis(), k -> new ArrayList<>()).add(new Allocate(local, nest));
     }
     return body;
@@ -249,10 +285,16 @@ final class StageNest {
       IterVar iv = ivs.get(i);
       List<Stmt> here = withAttached ? attached.get(iv) : null;
       if (here != null) {
-        for (int k = here.size() - 1; k >= 0; k--) {
-          Allocate a = (Allocate) here.get(k);
-          body = new Allocate(a.buffer(), SeqStmt.of(a.body(), body));
-        }
+        // a shared buffer is written by some threads and read by others: barriers before (the last
+        // iteration's readers are done) and after (the writers are done)
+        boolean shared = here.stream().anyMatch(a -> ((Allocate) a).buffer().scope().equals("shared"));
+        List<Stmt> seq = new ArrayList<>();
+        if (shared) seq.add(Intrinsics.storageSync("shared"));
+        for (Stmt a : here) seq.add(((Allocate) a).body());
+        if (shared) seq.add(Intrinsics.storageSync("shared"));
+        seq.add(body);
+        body = SeqStmt.of(seq);
+        for (int k = here.size() - 1; k >= 0; k--) body = new Allocate(((Allocate) here.get(k)).buffer(), body);
       }
       Expr ext = extent.get(iv);
       body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), stage.threadTagOf(iv), body);
@@ -297,7 +339,7 @@ final class StageNest {
     }
   }
 
-  private static Expr substitute(Expr e, Map<Var, Expr> subst) {
+  static Expr substitute(Expr e, Map<Var, Expr> subst) {
     return new ExprMutator() {
       @Override protected Expr visit(Var v) { return subst.getOrDefault(v, v); }
     }.mutate(e);

@@ -39,4 +39,16 @@ public final class Intrinsics {
 
   /** Whether {@code e} is a call of {@link #IF_THEN_ELSE}. */
   public static boolean isIfThenElse(Expr e) { return e instanceof Call c && c.op().equals(IF_THEN_ELSE); }
+
+  /**
+   * A barrier among the threads of a GPU block, {@code Evaluate(Call(i32, "tvm_storage_sync", "shared"))}: every
+   * thread's writes to memory of the scope in the argument are visible to the others after it. Lowering puts it
+   * around shared-memory stages and into cross-thread reductions; single-threaded interpretation skips it.
+   */
+  public static final String STORAGE_SYNC = "tvm_storage_sync";
+
+  /** The barrier statement for memory of {@code scope}. */
+  public static Stmt storageSync(String scope) {
+    return new Evaluate(new Call(org.nnvm4j.tensor.DType.I32, STORAGE_SYNC, java.util.List.of(new StringImm(scope))));
+  }
 }

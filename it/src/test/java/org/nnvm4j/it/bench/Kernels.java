@@ -42,6 +42,20 @@ final class Kernels {
     }
   }
 
+  /**
+   * The fused group whose output is {@code out} over inputs {@code args}, scheduled by {@code backend}'s own
+   * strategy as the graph compiler schedules it (master op {@code op}), lowered as {@code name} and compiled
+   * for {@code target} with a buffer per input and the output.
+   */
+  static Compiled compileGroup(String target, Backend backend, List<Tensor> args, Tensor out, String op, String name) {
+    Schedule s = backend.lowering().schedule(new org.nnvm4j.backend.ScheduleRequest(List.of(out), "out_elemwise_fusable", op, Map.of()));
+    List<Tensor> all = new ArrayList<>(args);
+    all.add(out);
+    PrimFunc f = Lower.lower(s, all, name);
+    long[] bytes = all.stream().mapToLong(t -> 4L * t.shape().stream().mapToLong(IrOps::asLong).reduce(1, (a, b) -> a * b)).toArray();
+    return compile(target, f, bytes, new long[0]);
+  }
+
   static Compiled compile(String target, PrimFunc f, long[] bufferBytes, long[] scalars) {
     Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target));
     Module m = backend.lowering().codegen(List.of(f), PassContext.defaults());
