@@ -103,25 +103,18 @@ final class StageNest {
     while (firstReduce < leaves.size() && !Stage.isReduce(leaves.get(firstReduce))) firstReduce++;
     List<IterVar> outer = leaves.subList(0, firstReduce);
     List<IterVar> inner = leaves.subList(firstReduce, leaves.size());
-    CommReducer cr = red.combiner();
     IterVar tx = ThreadAllReduce.threadAxis(stage, outer, inner);
-    Buffer acc = tx == null ? out0 : ThreadAllReduce.accumulator(out0);
-    List<Expr> at = tx == null ? idx : ThreadAllReduce.ACC_INDEX;
-    Stmt init = new BufferStore(acc, cr.identity().get(0), at);
-    if (tx == null) init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(init, true), false);
+    if (tx != null) return loops(outer, crossThread(red, tx, outer, inner, idx, loads, children, leaves), true);
+    CommReducer cr = red.combiner();
+    Stmt init = new BufferStore(out0, cr.identity().get(0), idx);
+    init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(init, true), false);
     Map<Var, Expr> combine = new IdentityHashMap<>();
-    combine.put(cr.lhs().get(0), new BufferLoad(acc, at));
+    combine.put(cr.lhs().get(0), new BufferLoad(out0, idx));
     combine.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
-    Stmt update = new BufferStore(acc, substitute(cr.result().get(0), combine), at);
+    Stmt update = new BufferStore(out0, substitute(cr.result().get(0), combine), idx);
     Expr cond = loads.mutate(red.condition());
     if (!IrOps.isConst(cond, 1)) update = new IfThenElse(cond, update, null);
     update = placeChildren(guard(update, false), children, leaves);
-    if (tx != null) {
-      Stmt perThread = SeqStmt.of(init, loops(inner.stream().filter(iv -> iv != tx).toList(), update, true));
-      boolean reuse = outer.stream().anyMatch(iv -> stage.kindOf(iv) != ForKind.THREAD_BINDING) || !isRoot();
-      return loops(outer, ThreadAllReduce.lower(stage, tx, extent.get(tx), cr, acc, perThread, out0, idx,
-          st -> guard(st, true), reuse), true);
-    }
     update = loops(inner, update, true);
     return loops(outer, SeqStmt.of(init, update), true);
   }
@@ -201,6 +194,33 @@ final class StageNest {
       attached.computeIfAbsent(child.attachAxis(), k -> new ArrayList<>()).add(new Allocate(local, nest));
     }
     return body;
+  }
+
+  /**
+   * The reduction of a stage whose reduction loop {@code tx} is bound to a thread index: each thread reduces
+   * its slice into a private accumulator, then {@link ThreadAllReduce} combines the threads' values.
+   */
+  private Stmt crossThread(Reduce red, IterVar tx, List<IterVar> outer, List<IterVar> inner, List<Expr> idx,
+      ToBufferLoads loads, Map<Tensor, Buffer> children, List<IterVar> leaves) {
+    CommReducer cr = red.combiner();
+    if (op.numOutputs() != 1 || cr.lhs().size() != 1) {
+      throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
+          "a tuple-valued reduction across threads is not supported; keep its reduction loops serial");
+    }
+    Buffer out = ownBuffer(0);
+    Buffer acc = ThreadAllReduce.accumulator(out);
+    List<Expr> at = ThreadAllReduce.ACC_INDEX;
+    Map<Var, Expr> operands = new IdentityHashMap<>();
+    operands.put(cr.lhs().get(0), new BufferLoad(acc, at));
+    operands.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
+    Stmt step = new BufferStore(acc, substitute(cr.result().get(0), operands), at);
+    Expr when = loads.mutate(red.condition());
+    step = placeChildren(guard(IrOps.isConst(when, 1) ? step : new IfThenElse(when, step, null), false), children, leaves);
+    Stmt perThread = SeqStmt.of(new BufferStore(acc, cr.identity().get(0), at),
+        loops(inner.stream().filter(iv -> iv != tx).toList(), step, true));
+    // run more than once per block (inside serial loops or another stage's loops), the tree's buffer is reused
+    boolean reuse = outer.stream().anyMatch(iv -> stage.kindOf(iv) != ForKind.THREAD_BINDING) || !isRoot();
+    return ThreadAllReduce.lower(stage, tx, extent.get(tx), cr, acc, perThread, out, idx, st -> guard(st, true), reuse);
   }
 
   /** {@code body} under the guards of non-divisible splits and of the domain (only data-parallel ones when asked). */

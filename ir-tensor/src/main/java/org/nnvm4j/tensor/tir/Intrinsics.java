@@ -6,17 +6,6 @@ import java.util.Set;
 public final class Intrinsics {
   private Intrinsics() {}
 
-  /** One-argument float math functions, elementwise on vectors. */
-  public static final Set<String> UNARY_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf",
-      "fabs", "floor", "ceil", "round", "trunc", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
-      "atanh");
-
-  /** Two-argument float math functions. */
-  public static final Set<String> BINARY_MATH = Set.of("pow", "fmod");
-
-  /** {@code fma(a, b, c) = a * b + c} with one rounding. */
-  public static final String FMA = "fma";
-
   /**
    * A barrier among the threads of a GPU block, {@code Evaluate(Call(i32, "tvm_storage_sync", "shared"))}: every
    * thread's writes to memory of the scope in the argument are visible to the others after it. Lowering puts it
@@ -28,4 +17,15 @@ public final class Intrinsics {
   public static Stmt storageSync(String scope) {
     return new Evaluate(new Call(org.nnvm4j.tensor.DType.I32, STORAGE_SYNC, java.util.List.of(new StringImm(scope))));
   }
+
+  /** One-argument float math functions, elementwise on vectors. */
+  public static final Set<String> UNARY_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf",
+      "fabs", "floor", "ceil", "round", "trunc", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+      "atanh");
+
+  /** Two-argument float math functions. */
+  public static final Set<String> BINARY_MATH = Set.of("pow", "fmod");
+
+  /** {@code fma(a, b, c) = a * b + c} with one rounding. */
+  public static final String FMA = "fma";
 }
