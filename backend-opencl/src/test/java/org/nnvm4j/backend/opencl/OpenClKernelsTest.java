@@ -169,6 +169,21 @@ class OpenClKernelsTest extends DeviceCheck {
   }
 
   /** Runs {@code f} on random inputs (all but the last shape) on the device and in the interpreter; {@code rtol} 0 means exact. */
+  @Test
+  void argmaxPopcountAndIfThenElseRunOnTheDevice() {
+    // one-pass argmax (a tuple reduction: lets and two accumulators), then popcount and a guarded load
+    Tensor a = Te.placeholder(Te.shape(13, 29), DType.F32, "A");
+    Tensor idx = org.nnvm4j.tensor.topi.Reduction.argmax(a, 1, false, "idx");
+    Tensor r = Te.compute(Te.shape(13), i -> IrOps.add(IrOps.add(IrOps.cast(DType.F32, idx.get(i)),
+        IrOps.cast(DType.F32, IrOps.popcount(IrOps.cast(DType.I32, IrOps.mul(a.get(i, IrOps.i32(0)), IrOps.f32(1000)))))),
+        IrOps.ifThenElse(IrOps.lt(i, IrOps.i32(12)), a.get(IrOps.add(i, IrOps.i32(1)), IrOps.i32(28)), IrOps.f32(0))), "R");
+    PrimFunc f = Lower.lower(backend.schedule(new ScheduleRequest(List.of(r), "opaque", "argmax", Map.of())), List.of(a, r), "argpop");
+    try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
+      assertThat(m.source("cl")).contains("popcount(").contains(" ? ");
+      assertMatchesInterpreter(f, m, List.of(Shape.of(13, 29), Shape.of(13)), 0);
+    }
+  }
+
   private static void assertMatchesInterpreter(PrimFunc f, Module m, List<Shape> shapes, double rtol) {
     DeviceCheck.assertMatches(backend.runtime(), f, m, f, shapes, rtol);
   }

@@ -179,6 +179,9 @@ public abstract class CSourceCodegen extends TirPrinter {
           op + suffix + "(" + String.join(", ", args) + ")";
       case "rsqrt" -> "(1 / sqrt" + suffix + "(" + args.get(0) + "))";
       case "sigmoid" -> "(1 / (1 + exp" + suffix + "(-" + args.get(0) + ")))";
+      // zero-extend through the unsigned type of the same width, then count in 32 or 64 bits
+      case Intrinsics.POPCOUNT -> "((" + scalarType(t) + ")" + (t.bits() > 32 ? "__builtin_popcountll((unsigned long long)"
+          : "__builtin_popcount((unsigned int)") + "(uint" + t.bits() + "_t)(" + args.get(0) + ")))";
       default -> throw unsupported("intrinsic " + op);
     };
   }
@@ -397,8 +400,25 @@ public abstract class CSourceCodegen extends TirPrinter {
   }
 
   private String call(Call n) {
+    if (n.op().equals(Intrinsics.CALL_EXTERN) && n.args().get(0) instanceof StringImm sym) {
+      return sym.value() + "(" + String.join(", ", n.args().subList(1, n.args().size()).stream().map(this::expr).toList()) + ")";
+    }
+    if (n.op().equals(Intrinsics.ADDRESS_OF) && n.args().get(0) instanceof BufferLoad l && l.indices().size() == 1) {
+      return "(&" + nameOf(l.buffer()) + "[" + expr(l.indices().get(0)) + "])";
+    }
+    if (Intrinsics.isIfThenElse(n)) {
+      // C's ?: evaluates only the chosen operand, as if_then_else requires; a let in a branch would be
+      // hoisted before the statement and evaluated eagerly, so it is refused
+      String c = expr(n.args().get(0));
+      int lets = pendingLets.size();
+      String t = expr(n.args().get(1));
+      String f = expr(n.args().get(2));
+      if (pendingLets.size() != lets) throw unsupported("a let inside a branch of if_then_else");
+      return "(" + c + " ? " + t + " : " + f + ")";
+    }
     List<String> args = n.args().stream().map(this::expr).toList();
-    if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())) {
+    if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())
+        || n.op().equals(Intrinsics.POPCOUNT)) {
       return mathCall(n.op(), args, n.dtype());
     }
     throw unsupported("call of '" + n.op() + "'; supported intrinsics are " + Intrinsics.UNARY_MATH + " and "

@@ -111,6 +111,30 @@ class CSourceCodegenTest {
   }
 
   @Test
+  void popcountIfThenElseAndExternCallsPrintAsC() {
+    Buffer bytes = Buffer.of("Bytes", DType.U8, List.of(n));
+    // out[tx] = popcount(int64(tx)) + int64(popcount(Bytes[tx])) + if_then_else(tx < n - 1, int64(A[tx + 1]), 0)
+    Stmt body = SeqStmt.of(new BufferStore(out, IrOps.add(IrOps.add(IrOps.popcount(IrOps.cast(DType.I64, tx)),
+        IrOps.cast(DType.I64, IrOps.popcount(new BufferLoad(bytes, List.of(tx))))),
+        IrOps.ifThenElse(IrOps.lt(tx, IrOps.sub(n, IrOps.i32(1))), IrOps.cast(DType.I64,
+            new BufferLoad(a, List.of(IrOps.add(tx, IrOps.i32(1))))), IrOps.i64(0))), List.of(tx)),
+        new Evaluate(IrOps.callExtern(DType.HANDLE, "memset", IrOps.addressOf(new BufferLoad(a, List.of(tx))), IrOps.i32(0),
+            IrOps.i64(4))));
+    PrimFunc f = new PrimFunc("k", List.of(a, out, bytes), List.of(n),
+        new For(tx, IrOps.i32(0), IrOps.i32(32), ForKind.THREAD_BINDING, "threadIdx.x", body), Map.of());
+    assertThat(new TestDialect().generate(KernelSplit.split(f)))
+        .contains("((int64_t)__builtin_popcountll((unsigned long long)(uint64_t)(((int64_t)tx))))")
+        .contains("((uint8_t)__builtin_popcount((unsigned int)(uint8_t)(Bytes[tx])))")
+        .contains("((tx < (n - 1)) ? ((int64_t)A[(tx + 1)]) : 0L)")
+        .contains("memset((&A[tx]), 0, 4L);");
+    Var v = new Var("v", DType.I64);
+    PrimFunc eager = func(new BufferStore(out, IrOps.ifThenElse(IrOps.lt(tx, n), new Let(v, IrOps.cast(DType.I64,
+        new BufferLoad(a, List.of(tx))), v), IrOps.i64(0)), List.of(tx)));
+    assertThatThrownBy(() -> new TestDialect().generate(KernelSplit.split(eager))).isInstanceOf(CompileException.class)
+        .hasMessageContaining("a let inside a branch of if_then_else");
+  }
+
+  @Test
   void vectorsAndAssertionsAreRejectedByPlainC() {
     PrimFunc vec = func(new BufferStore(a, new BufferLoad(a, List.of(new org.nnvm4j.tensor.tir.Ramp(tx, IrOps.i32(1), 4))),
         List.of(new org.nnvm4j.tensor.tir.Ramp(tx, IrOps.i32(1), 4))));
