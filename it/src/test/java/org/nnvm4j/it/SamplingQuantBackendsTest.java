@@ -35,13 +35,11 @@ class SamplingQuantBackendsTest {
     @Override public String toString() { return name; }
   }
 
+  /** Values drawn uniformly from [lo, hi), floored for integer dtypes. */
   static NDArray uniform(long seed, DType t, double lo, double hi, long... shape) {
-    Random r = new Random(seed);
     NDArray a = NDArray.allocate(t, Shape.of(shape));
-    for (long i = 0; i < a.numElements(); i++) {
-      double v = lo + r.nextDouble() * (hi - lo);
-      a.setDouble(i, t.isFloat() ? v : Math.floor(v));
-    }
+    double[] v = new Random(seed).doubles(a.numElements(), lo, hi).map(d -> t.isFloat() ? d : Math.floor(d)).toArray();
+    for (int i = 0; i < v.length; i++) a.setDouble(i, v[i]);
     return a;
   }
 
