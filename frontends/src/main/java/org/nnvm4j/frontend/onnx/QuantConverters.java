@@ -183,7 +183,7 @@ final class QuantConverters {
       if (!DType.I32.equals(n.dtype(bias))) throw n.unsupported("the bias must be int32, got " + n.dtype(bias));
       b = n.input(bias);
     }
-    return NnConverters.conv(n, x32, xs, w32, ws, b);
+    return ConvConverters.conv(n, x32, xs, w32, ws, b);
   }
 
   /** saturate(round(acc * x_scale * w_scale / y_scale) + y_zp): the multiplier in float32, per axis {@code axis} where w_scale is. */
