@@ -102,8 +102,7 @@ final class QuantConverters {
     if (!n.hasInput(zp)) return x;
     Shape zs = n.shape(zp);
     if (zs == null || zs.rank() > 1) throw n.unsupported("zero point input " + zp + " must be a scalar or 1-D, got " + zs);
-    // A rank-0 zero point becomes [1] first: GPU backends cannot schedule a rank-0 stage of its own.
-    Symbol z = n.op("cast", Map.of("dtype", "int32"), zs.rank() == 0 ? reshape(n, n.input(zp), 1) : n.input(zp));
+    Symbol z = n.op("cast", Map.of("dtype", "int32"), n.input(zp));
     if (zs.rank() == 1 && zs.dim(0) != 1) {
       if (zs.dim(0) != s.dim(axis)) throw n.unsupported("zero point input " + zp + " has " + zs.dim(0) + " values for extent " + s.dim(axis));
       long[] shape = new long[s.rank() - axis];

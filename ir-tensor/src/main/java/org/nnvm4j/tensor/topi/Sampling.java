@@ -8,6 +8,8 @@ import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.Let;
+import org.nnvm4j.tensor.tir.Var;
 
 /**
  * Sampling NCHW images at computed positions: grid_sample (ONNX GridSample: nearest, bilinear and
@@ -45,23 +47,32 @@ public final class Sampling {
     return Te.computeN(Te.shape(d[0], d[1], g[1], g[2]), idx -> {
       Expr n = idx.get(0);
       Expr c = idx.get(1);
-      Expr x = unnormalize(IrOps.cast(f, grid.get(n, idx.get(2), idx.get(3), IrOps.i32(0))), d[3], alignCorners);
-      Expr y = unnormalize(IrOps.cast(f, grid.get(n, idx.get(2), idx.get(3), IrOps.i32(1))), d[2], alignCorners);
+      Expr x0 = unnormalize(IrOps.cast(f, grid.get(n, idx.get(2), idx.get(3), IrOps.i32(0))), d[3], alignCorners);
+      Expr y0 = unnormalize(IrOps.cast(f, grid.get(n, idx.get(2), idx.get(3), IrOps.i32(1))), d[2], alignCorners);
       if (mode == Mode.NEAREST) {
-        x = IrOps.call(f, "round", x);
-        y = IrOps.call(f, "round", y);
+        x0 = IrOps.call(f, "round", x0);
+        y0 = IrOps.call(f, "round", y0);
       }
+      // The coordinates are bound once (let): the taps below read them many times, and an expression
+      // tree that repeats them grows past what a C compiler (PoCL) builds in reasonable time.
+      Var px = Te.var("px", f);
+      Var py = Te.var("py", f);
+      Var sx = Te.var("sx", f);
+      Var sy = Te.var("sy", f);
+      Expr x = px;
+      Expr y = py;
       if (padding != Padding.ZEROS) {
         // Out of bounds in either coordinate: both are clamped (border) or reflected into range (as ONNX Runtime does).
-        Expr out = IrOps.or(img.outside(x, 3), img.outside(y, 2));
-        x = IrOps.select(out, img.fold(x, 3), x);
-        y = IrOps.select(out, img.fold(y, 2), y);
+        Expr out = IrOps.or(img.outside(px, 3), img.outside(py, 2));
+        x = IrOps.select(out, img.fold(px, 3), px);
+        y = IrOps.select(out, img.fold(py, 2), py);
       }
-      return switch (mode) {
-        case NEAREST -> img.pixel(n, c, IrOps.cast(DType.I32, y), IrOps.cast(DType.I32, x));
-        case BILINEAR -> bilinear(img, n, c, x, y);
-        case BICUBIC -> bicubic(img, n, c, x, y);
+      Expr body = switch (mode) {
+        case NEAREST -> img.pixel(n, c, IrOps.cast(DType.I32, sy), IrOps.cast(DType.I32, sx));
+        case BILINEAR -> bilinear(img, n, c, sx, sy);
+        case BICUBIC -> bicubic(img, n, c, sx, sy);
       };
+      return new Let(px, x0, new Let(py, y0, new Let(sx, x, new Let(sy, y, body))));
     }, name, TAG, Map.of());
   }
 

@@ -80,7 +80,7 @@ class OnnxRecurrentTest {
   }
 
   @Test
-  void unknownActivationAndVariableLengthsAreReported() throws IOException {
+  void unknownActivationIsReportedWithTheNode() throws IOException {
     Spec bad = new Spec("RNN", 3, 2, 2, 2, "forward", List.of("Swish"), null, null, null, false, false, false, null, 0, false, false);
     Path file = write(bad, new Random(1), new LinkedHashMap<>());
     assertThatThrownBy(() -> OnnxImporter.importModel(file, Map.of()).close()).isInstanceOf(CompileException.class)

@@ -32,12 +32,7 @@ class OnnxRnnQuantVisionCasesTest {
     Assumptions.assumeTrue(avail.canRun(), avail.reason());
     OnnxConformance runner = new OnnxConformance(target);
     List<CaseResult> failed = cases.stream().map(runner::run).peek(r -> System.out.println(r.status() + " " + r.id() + " "
-        + r.detail())).filter(r -> r.status() != CaseResult.Status.PASS && !(target.equals("opencl") && rankZeroOutputs(r))).toList();
+        + r.detail())).filter(r -> r.status() != CaseResult.Status.PASS).toList();
     assertThat(failed).as("cases of these op families that do not pass on " + target).isEmpty();
-  }
-
-  /** DynamicQuantizeLinear's scale and zero point are rank-0 outputs, which the opencl backend cannot schedule (no axis for threads). */
-  private static boolean rankZeroOutputs(CaseResult r) {
-    return r.id().startsWith("node/test_dynamicquantizelinear") && r.detail().contains("cannot schedule the rank-0 stage");
   }
 }
