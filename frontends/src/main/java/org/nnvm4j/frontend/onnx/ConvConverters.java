@@ -32,26 +32,33 @@ final class ConvConverters {
 
   private static List<Symbol> conv(OnnxNode n) {
     n.onlyAttrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
-    Shape w = n.shape(1);
+    return List.of(conv(n, n.input(0), n.shape(0), n.input(1), n.shape(1), n.hasInput(2) ? n.input(2) : null));
+  }
+
+  /**
+   * Conv of {@code data} (shape {@code ds}) with {@code weight} (shape {@code w}) and an optional
+   * {@code bias}, by node {@code n}'s window attributes (also the integer convs of the quantized ops).
+   */
+  static Symbol conv(OnnxNode n, Symbol data, Shape ds, Symbol weight, Shape w, Symbol bias) {
     if (w == null || w.rank() < 3) throw n.unsupported("the weight shape must be known, got " + w);
-    Window win = Window.of(n, n.shape(0), kernel(n, w));
+    Window win = Window.of(n, ds, kernel(n, w));
     Map<String, String> a = new LinkedHashMap<>();
     a.put("channels", Long.toString(w.dim(0)));
     a.put("groups", Long.toString(n.attrInt("group", 1)));
-    if (!n.hasInput(2)) a.put("use_bias", "False");
+    if (bias == null) a.put("use_bias", "False");
     if (win.spatial() == 3 && n.attrInt("group", 1) != 1) {
       windowAttrs(a, win, "kernel_size");
       a.put("dilation", tuple(win.dilations()));
-      return List.of(withBias(n, "conv3d", a, n.input(0), n.input(1)));
+      return withBias(n, "conv3d", a, data, weight, bias);
     }
-    if (win.spatial() == 3) return List.of(depthFolded(n, win, w, a));
+    if (win.spatial() == 3) return depthFolded(n, win, data, ds, weight, w, bias, a);
     long[] common = new long[win.spatial()];
-    Symbol x = padDifference(n, win, n.input(0), common, 0);
+    Symbol x = padDifference(n, win, data, common, 0);
     a.put("kernel_size", win.pair(win.kernel(), 1));
     a.put("strides", win.pair(win.strides(), 1));
     a.put("padding", win.pair(common, 0));
     a.put("dilation", win.pair(win.dilations(), 1));
-    return List.of(drop(n, win, withBias(n, "conv2d", a, lift(n, win, x), lift(n, win, n.input(1)))));
+    return drop(n, win, withBias(n, "conv2d", a, lift(n, win, x), lift(n, win, weight), bias));
   }
 
   /**
@@ -80,10 +87,9 @@ final class ConvConverters {
    * KW] becomes [O, KD*C, KH, KW] alike, and the [N*Dout, O, Ho, Wo] result moves back to [N, O, Dout,
    * Ho, Wo]. The data is read KD / stride times; the multiply-adds are the same.
    */
-  private static Symbol depthFolded(OnnxNode n, Window win, Shape w, Map<String, String> a) {
-    Shape d = n.shape(0);
+  private static Symbol depthFolded(OnnxNode n, Window win, Symbol data, Shape d, Symbol wt, Shape w, Symbol bias, Map<String, String> a) {
     long[] common = new long[3];
-    Symbol x = padDifference(n, win, n.input(0), common, 1);
+    Symbol x = padDifference(n, win, data, common, 1);
     long depth = d.dim(2) + win.padBegin()[0] + win.padEnd()[0];
     long h = d.dim(3) + win.padBegin()[1] + win.padEnd()[1] - 2 * common[1];
     long wd = d.dim(4) + win.padBegin()[2] + win.padEnd()[2] - 2 * common[2];
@@ -99,13 +105,13 @@ final class ConvConverters {
     Symbol folded = kd == 1 ? taps[0] : n.op("concatenate", Map.of("axis", "1"), taps);
     folded = n.op("transpose", Map.of("axes", tuple(0, 2, 1, 3, 4)), folded);
     folded = n.op("reshape", Map.of("shape", tuple(d.dim(0) * outDepth, kd * c, h, wd)), folded);
-    Symbol weight = n.op("transpose", Map.of("axes", tuple(0, 2, 1, 3, 4)), n.input(1));
+    Symbol weight = n.op("transpose", Map.of("axes", tuple(0, 2, 1, 3, 4)), wt);
     weight = n.op("reshape", Map.of("shape", tuple(w.dim(0), kd * c, w.dim(3), w.dim(4))), weight);
     a.put("kernel_size", tuple(w.dim(3), w.dim(4)));
     a.put("strides", tuple(win.strides()[1], win.strides()[2]));
     a.put("padding", tuple(common[1], common[2]));
     a.put("dilation", tuple(win.dilations()[1], win.dilations()[2]));
-    Symbol y = withBias(n, "conv2d", a, folded, weight);
+    Symbol y = withBias(n, "conv2d", a, folded, weight, bias);
     long oh = (h + 2 * common[1] - win.dilations()[1] * (w.dim(3) - 1) - 1) / win.strides()[1] + 1;
     long ow = (wd + 2 * common[2] - win.dilations()[2] * (w.dim(4) - 1) - 1) / win.strides()[2] + 1;
     y = n.op("reshape", Map.of("shape", tuple(d.dim(0), outDepth, w.dim(0), oh, ow)), y);
@@ -174,7 +180,7 @@ final class ConvConverters {
     a.put("dilation", tuple(dil));
     a.put("groups", Long.toString(group));
     if (!n.hasInput(2)) a.put("use_bias", "False");
-    return List.of(withBias(n, "conv" + r + "d_transpose", a, n.input(0), n.input(1)));
+    return List.of(withBias(n, "conv" + r + "d_transpose", a, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : null));
   }
 
   /**
@@ -294,8 +300,8 @@ final class ConvConverters {
     return k;
   }
 
-  private static Symbol withBias(OnnxNode n, String op, Map<String, String> a, Symbol x, Symbol w) {
-    return n.hasInput(2) ? n.op(op, a, x, w, n.input(2)) : n.op(op, a, x, w);
+  private static Symbol withBias(OnnxNode n, String op, Map<String, String> a, Symbol x, Symbol w, Symbol bias) {
+    return bias != null ? n.op(op, a, x, w, bias) : n.op(op, a, x, w);
   }
 
   /** For a 1-D window: [N, C, W] -> [N, C, 1, W]. */
