@@ -196,6 +196,12 @@ class WindowAndResizeConvertersTest {
         .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("strides", 2, 2), str("auto_pad", "SAME_UPPER"))).build();
     // total padding 2*2 + 3 - 6 = 1: SAME_UPPER puts it at the end, so the window starts at 0
     assertThat(ir(same, 11)).contains("begin='(0, 0, 0, 0)', end='(1, 2, 6, 6)'");
+    GraphProto oneD = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 1, 5)).addOutput(TestModels.f32("y", 1, 2, 11))
+        .addInitializer(TestModels.rawF32("w", new float[6], 1, 2, 3))
+        .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("strides", 2))).build();
+    // lifted to [N, C, 1, W]: 2 * 1 * 2 phase channels, 5 + 2 positions per phase, 11 outputs cut from 14
+    assertThat(ir(oneD, 11)).contains("expand_dims(%x, axis='2'").contains("channels='4', kernel_size='(1, 2)'")
+        .contains("begin='(0, 0, 0, 0)', end='(1, 2, 1, 11)'").contains("squeeze(");
     GraphProto dilated = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 1, 3, 3)).addOutput(TestModels.f32("y", 1, 2, 6, 6))
         .addInitializer(TestModels.rawF32("w", new float[18], 1, 2, 3, 3))
         .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("dilations", 2, 2), ints("pads", 1, 0, 0, 1))).build();
