@@ -170,6 +170,16 @@ final class ConvConverters {
       throw n.unsupported("auto_pad=" + auto + " is not supported");
     }
     long group = n.attrInt("group", 1);
+    if (r == 2 && group == 1 && dil[0] == 1 && dil[1] == 1) {
+      return List.of(subPixel(n, n.input(0), n.input(1), d, w, strides, begin, end, outPad));
+    }
+    if (r == 1 && group == 1 && dil[0] == 1) { // as 2-D over [N, C, 1, W]
+      Symbol x = n.op("expand_dims", Map.of("axis", "2"), n.input(0));
+      Symbol wt = n.op("expand_dims", Map.of("axis", "2"), n.input(1));
+      Symbol y = subPixel(n, x, wt, Shape.of(d.dim(0), d.dim(1), 1, d.dim(2)), Shape.of(w.dim(0), w.dim(1), 1, w.dim(2)),
+          new long[] {1, strides[0]}, new long[] {0, begin[0]}, new long[] {0, end[0]}, new long[] {0, outPad[0]});
+      return List.of(n.op("squeeze", Map.of("axis", tuple(2)), y));
+    }
     Map<String, String> a = new LinkedHashMap<>();
     a.put("channels", Long.toString(w.dim(1) * group));
     a.put("kernel_size", tuple(k));
@@ -180,6 +190,49 @@ final class ConvConverters {
     a.put("groups", Long.toString(group));
     if (!n.hasInput(2)) a.put("use_bias", "False");
     return List.of(withBias(n, "conv" + r + "d_transpose", a, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : null));
+  }
+
+  /**
+   * A one-group, undilated 2-D transposed convolution (1-D ones lifted to height 1) as one NNVM
+   * {@code conv2d} (x86 strategy) and a pixel shuffle. Output position t = Q*s + ph (before cropping the padding) sums x[Q - j] * w[ph + j*s]
+   * over j < J = ceil(K / s): per phase a correlation of x, padded by J - 1 before and J after, with
+   * the phase's taps reversed. The s_h*s_w phases become output channels of the one conv2d (weight
+   * [C, O, K...] zero-padded to J*s, split into (j, ph), j reversed, laid out [O*s_h*s_w, C, J_h, J_w]),
+   * the result [N, O*s_h*s_w, Qh, Qw] is shuffled to [N, O, Qh*s_h, Qw*s_w], and the window
+   * [pad begin, pad begin + output) is cut out; the bias comes last.
+   */
+  private static Symbol subPixel(OnnxNode n, Symbol data, Symbol weight, Shape d, Shape w, long[] s, long[] begin, long[] end,
+      long[] outPad) {
+    long c = w.dim(0), o = w.dim(1), batch = d.dim(0);
+    long[] j = new long[2], q = new long[2], out = new long[2];
+    for (int i = 0; i < 2; i++) {
+      j[i] = Math.ceilDiv(w.dim(i + 2), s[i]);
+      q[i] = d.dim(i + 2) + j[i];
+      out[i] = (d.dim(i + 2) - 1) * s[i] + w.dim(i + 2) - begin[i] - end[i] + outPad[i];
+      if (out[i] < 1) throw n.unsupported("the kernel does not fit: output extent " + out[i]);
+    }
+    Symbol k = weight;
+    if (j[0] * s[0] != w.dim(2) || j[1] * s[1] != w.dim(3)) {
+      k = n.op("pad", Map.of("pad_before", tuple(0, 0, 0, 0), "pad_after", tuple(0, 0, j[0] * s[0] - w.dim(2), j[1] * s[1] - w.dim(3))), k);
+    }
+    k = n.op("reshape", Map.of("shape", tuple(c, o, j[0], s[0], j[1], s[1])), k);
+    for (int i = 0; i < 2; i++) {
+      if (j[i] == 1) continue;
+      int[] reversed = new int[(int) j[i]];
+      for (int t = 0; t < reversed.length; t++) reversed[t] = reversed.length - 1 - t;
+      Symbol idx = n.param("taps" + i, org.nnvm4j.tensor.NDArray.of(reversed, Shape.of(reversed.length)));
+      k = n.op("take", Map.of("axis", Integer.toString(2 + 2 * i)), k, idx);
+    }
+    k = n.op("transpose", Map.of("axes", tuple(1, 3, 5, 0, 2, 4)), k);
+    k = n.op("reshape", Map.of("shape", tuple(o * s[0] * s[1], c, j[0], j[1])), k);
+    Symbol x = n.op("pad", Map.of("pad_before", tuple(0, 0, j[0] - 1, j[1] - 1), "pad_after", tuple(0, 0, j[0], j[1])), data);
+    Symbol y = n.op("conv2d", Map.of("channels", Long.toString(o * s[0] * s[1]), "kernel_size", tuple(j), "use_bias", "False"), x, k);
+    y = n.op("reshape", Map.of("shape", tuple(batch, o, s[0], s[1], q[0], q[1])), y);
+    y = n.op("transpose", Map.of("axes", tuple(0, 1, 4, 2, 5, 3)), y);
+    y = n.op("reshape", Map.of("shape", tuple(batch, o, q[0] * s[0], q[1] * s[1])), y);
+    y = n.op("strided_slice", Map.of("begin", tuple(0, 0, begin[0], begin[1]), "end", tuple(batch, o, begin[0] + out[0], begin[1] + out[1])), y);
+    if (!n.hasInput(2)) return y;
+    return n.op("broadcast_add", Map.of(), y, n.op("reshape", Map.of("shape", tuple(o, 1, 1)), n.input(2)));
   }
 
   /** MaxPool (values, and with a second output the int64 indices) and AveragePool. */

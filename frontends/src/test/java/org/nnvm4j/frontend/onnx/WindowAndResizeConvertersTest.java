@@ -180,18 +180,33 @@ class WindowAndResizeConvertersTest {
   }
 
   @Test
-  void convTransposeOutputShapeBecomesPaddingAndOutputPadding() throws Exception {
+  void convTransposeRunsAsOneConv2dAndAPixelShuffle() throws Exception {
     GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 1, 3, 3)).addOutput(TestModels.f32("y", 1, 2, 10, 8))
         .addInitializer(TestModels.rawF32("w", new float[18], 1, 2, 3, 3))
         .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("strides", 3, 2), ints("output_shape", 10, 8))).build();
-    // unpadded: 3*2 + 3 = 9 rows (one short of 10: output_padding 1) and 2*2 + 3 = 7 columns (one short of 8)
-    assertThat(ir(g, 11)).contains("conv2d_transpose(%x, %w, channels='2', kernel_size='(3, 3)', strides='(3, 2)', padding='(0, 0, 0, 0)',"
-        + " dilation='(1, 1)', output_padding='(1, 1)'");
+    // strides (3, 2): J = (1, 2) taps per phase; 2 * 3 * 2 phase channels; 3 + J positions per phase; unpadded output 3*2 + 3 = 9 rows
+    // and 2*2 + 3 = 7 columns, one short of output_shape each (output padding 1)
+    assertThat(ir(g, 11)).contains("pad(%w, pad_before='(0, 0, 0, 0)', pad_after='(0, 0, 0, 1)'")
+        .contains("pad(%x, pad_before='(0, 0, 0, 1)', pad_after='(0, 0, 1, 2)'")
+        .contains("shape='(1, 2, 1, 3, 2, 2)')").contains("%n_taps1, axis='4')").contains("shape='(12, 1, 1, 2)'")
+        .contains("channels='12', kernel_size='(1, 2)'").contains("shape='(1, 2, 3, 2, 4, 5)')")
+        .contains("axes='(0, 1, 4, 2, 5, 3)')").contains("shape='(1, 2, 12, 10)'").contains("begin='(0, 0, 0, 0)', end='(1, 2, 10, 8)'");
     GraphProto same = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 1, 3, 3)).addOutput(TestModels.f32("y", 1, 2, 6, 6))
         .addInitializer(TestModels.rawF32("w", new float[18], 1, 2, 3, 3))
         .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("strides", 2, 2), str("auto_pad", "SAME_UPPER"))).build();
-    // total padding 2*2 + 3 - 6 = 1: SAME_UPPER puts it at the end
-    assertThat(ir(same, 11)).contains("padding='(0, 0, 1, 1)'");
+    // total padding 2*2 + 3 - 6 = 1: SAME_UPPER puts it at the end, so the window starts at 0
+    assertThat(ir(same, 11)).contains("begin='(0, 0, 0, 0)', end='(1, 2, 6, 6)'");
+    GraphProto oneD = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 1, 5)).addOutput(TestModels.f32("y", 1, 2, 11))
+        .addInitializer(TestModels.rawF32("w", new float[6], 1, 2, 3))
+        .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("strides", 2))).build();
+    // lifted to [N, C, 1, W]: 2 * 1 * 2 phase channels, 5 + 2 positions per phase, 11 outputs cut from 14
+    assertThat(ir(oneD, 11)).contains("expand_dims(%x, axis='2'").contains("channels='4', kernel_size='(1, 2)'")
+        .contains("begin='(0, 0, 0, 0)', end='(1, 2, 1, 11)'").contains("squeeze(");
+    GraphProto dilated = GraphProto.newBuilder().addInput(TestModels.f32("x", 1, 1, 3, 3)).addOutput(TestModels.f32("y", 1, 2, 6, 6))
+        .addInitializer(TestModels.rawF32("w", new float[18], 1, 2, 3, 3))
+        .addNode(node("ConvTranspose", new String[] {"x", "w"}, ints("dilations", 2, 2), ints("pads", 1, 0, 0, 1))).build();
+    assertThat(ir(dilated, 11)).contains("conv2d_transpose(%x, %w, channels='2', kernel_size='(3, 3)', strides='(1, 1)',"
+        + " padding='(1, 0, 0, 1)', dilation='(2, 2)', output_padding='(0, 0)'");
   }
 
   @Test
