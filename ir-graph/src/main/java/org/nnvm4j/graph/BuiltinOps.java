@@ -18,6 +18,16 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
     ops.addAll(LayoutOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.ConvNdOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.PoolNdOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.ResizeOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.LrnOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.IndexOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.MatmulOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.BitOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.QuantOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.VisionOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.SignalOps.ops());
     return ops;
   }
 }

@@ -42,20 +42,23 @@ final class X86Computes {
   /** The x86 compute of graph op {@code op}, or empty where the generic compute serves (other ops, types, groups). */
   static Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> in) {
     if (in.stream().limit(2).anyMatch(t -> !t.dtype().equals(DType.F32))) return Optional.empty();
+    Optional<List<Tensor>> small = X86SmallOps.compute(op, attrs, in);
+    if (small.isPresent()) return small;
     Tensor out;
     switch (op) {
+      case "batch_matmul" -> { return X86BatchMatmul.compute(attrs, in); }
       case "dense" -> {
         if (Topi.constShape(in.get(0), op)[0] < DENSE_ROWS) return Optional.empty();
         out = dense(in.get(0), in.get(1), "dense");
       }
       case "dense_pack" -> out = densePacked(in.get(0), in.get(1), op);
       case "conv2d" -> {
-        Conv2d.Params p = params(attrs);
+        Conv2d.Params p = convParams(attrs);
         if (p.groups() != 1) return Optional.empty();
         out = conv2d(in.get(0), in.get(1), p, "conv2d");
       }
       case "conv2d_NCHWc" -> {
-        out = conv2dNchwc(in.get(0), in.get(1), params(attrs), op);
+        out = conv2dNchwc(in.get(0), in.get(1), convParams(attrs), op);
         return Optional.of(List.of(in.size() > 2 ? Blocked.biasAddNchwc(out, in.get(2), op + "_bias") : out));
       }
       default -> { return Optional.empty(); }
@@ -64,7 +67,8 @@ final class X86Computes {
     return Optional.of(List.of(bias ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
   }
 
-  private static Conv2d.Params params(Map<String, String> attrs) {
+  /** The strides, padding, dilation and groups of a graph {@code conv2d}. */
+  static Conv2d.Params convParams(Map<String, String> attrs) {
     return new Conv2d.Params(pair(attrs.getOrDefault("strides", "(1, 1)")), pair(attrs.getOrDefault("padding", "(0, 0)")),
         pair(attrs.getOrDefault("dilation", "(1, 1)")), Integer.parseInt(attrs.getOrDefault("groups", "1").trim()));
   }
@@ -126,7 +130,7 @@ final class X86Computes {
     return -1;
   }
 
-  private static int[] pair(String s) {
+  static int[] pair(String s) {
     String[] parts = s.replaceAll("[()\\[\\] ]", "").split(",");
     int a = Integer.parseInt(parts[0]);
     return new int[] {a, parts.length > 1 && !parts[1].isEmpty() ? Integer.parseInt(parts[1]) : a};

@@ -33,6 +33,8 @@ final class X86Schedules {
     if (request.outputs().size() != 1) return s;
     Tensor out = request.outputs().get(0);
     inlineIntermediates(s, out);
+    if (X86SmallOps.schedule(s.get(out))) return s;
+    if (X86BatchMatmul.schedule(s, out)) return s;
     Stage dense = byTag(s, X86Computes.DENSE_PADDED);
     Stage conv = byTag(s, X86Computes.CONV_BLOCKED);
     if (dense != null || conv != null) {

@@ -150,6 +150,34 @@ final class OnnxNode {
   /** A new parameter holding {@code value}, named after this node. */
   Symbol param(String suffix, NDArray value) { return values.addParam(name + "_" + suffix, value); }
 
+  /**
+   * Imports the nodes of graph attribute {@code attr} (a branch of If) into the enclosing scope, which
+   * its nodes may read, and returns the symbols of the branch's outputs.
+   */
+  List<Symbol> importBranch(String attr) {
+    AttributeProto a = attrs.get(attr);
+    if (a == null || !a.hasG()) throw unsupported("graph attribute '" + attr + "' is missing");
+    org.nnvm4j.frontend.onnx.proto.Onnx.GraphProto g = a.getG();
+    for (org.nnvm4j.frontend.onnx.proto.Onnx.TensorProto t : g.getInitializerList()) {
+      values.addInitializer(t.getName(), OnnxTensors.read(t, file.toAbsolutePath().getParent(), file));
+    }
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      NodeProto sub = g.getNode(i);
+      String subName = name + "/" + (sub.getName().isEmpty() ? sub.getOpType() + "_" + i : sub.getName());
+      OpConverter conv = sub.getDomain().isEmpty() || sub.getDomain().equals("ai.onnx") ? OnnxOps.converter(sub.getOpType()) : null;
+      if (conv == null) throw unsupported(attr + " node '" + subName + "' (" + sub.getOpType() + ") is not supported");
+      List<Symbol> outs = conv.convert(new OnnxNode(sub, subName, opset, file, values));
+      for (int k = 0; k < sub.getOutputCount() && k < outs.size(); k++) if (!sub.getOutput(k).isEmpty()) values.bind(sub.getOutput(k), outs.get(k));
+    }
+    List<Symbol> outs = new java.util.ArrayList<>();
+    for (org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto o : g.getOutputList()) {
+      Symbol s = values.symbol(o.getName());
+      if (s == null) throw unsupported(attr + " output '" + o.getName() + "' is never computed");
+      outs.add(s);
+    }
+    return outs;
+  }
+
   /** An {@link ErrorCode#UNSUPPORTED} error for this node, with the reason. */
   CompileException unsupported(String reason) {
     return new CompileException(ErrorCode.UNSUPPORTED, new Span(file.toString(), name, opType(), null),

@@ -6,17 +6,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
-import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.graph.pass.AlterOpLayout;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.Shape;
-import org.nnvm4j.tensor.schedule.Lower;
-import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
-import org.nnvm4j.tensor.tir.IrOps;
-import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.topi.Layout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -114,14 +109,8 @@ public class X86StrategyBenchmark {
       args.add(Te.placeholder(Te.shape(shapes.get(0).toArray()), DType.F32, "data"));
       args.add(Te.placeholder(Te.shape(shapes.get(1).toArray()), DType.F32, "weight"));
       out = backend.lowering().compute(op, attrs, args).orElseThrow().get(0);
-      Schedule s = backend.lowering().schedule(new ScheduleRequest(List.of(out), "out_elemwise_fusable", op, Map.of()));
-      List<Tensor> all = new ArrayList<>(args);
-      all.add(out);
-      PrimFunc f = Lower.lower(s, all, layer);
-      long[] bytes = all.stream().mapToLong(t -> 4L * t.shape().stream().mapToLong(IrOps::asLong).reduce(1,
-          (a, b) -> a * b)).toArray();
       System.out.println(layer + ": " + flops + " flops");
-      k = Kernels.compile(target, f, bytes, new long[0]);
+      k = Kernels.compileGroup(target, backend, args, out, op, layer);
     }
   }
 

@@ -1,0 +1,63 @@
+package org.nnvm4j.backend.llvm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nnvm4j.tensor.schedule.Stage;
+import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.Expr;
+import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.topi.Pool;
+import org.nnvm4j.tensor.topi.Topi;
+
+/**
+ * Global average and max pooling in NCHW. The generic compute reduces a channel's H x W values as one
+ * serial chain of dependent adds (latency-bound) at the root; here each row is reduced on its own
+ * (rows interleaved, so the chains run side by side), the row results combined as a balanced tree in
+ * the output's expression, and the channels run in parallel when the pool is large enough.
+ */
+final class X86Pool {
+  static final String ROWS = "global_pool_rows";
+  /** Most rows combined in one output expression (and unrolled as independent chains). */
+  static final int MAX_ROWS = 32;
+  /** Below this many input elements the channels run serially. */
+  static final long PARALLEL_ELEMENTS = 1 << 16;
+
+  private X86Pool() {}
+
+  /** Whether a global pool over {@code data [N, C, H, W]} takes this path. */
+  static boolean applies(long[] data) { return data.length == 4 && data[2] <= MAX_ROWS; }
+
+  static Tensor global(Tensor data, boolean avg, String name) {
+    long[] d = Topi.constShape(data, name);
+    IterVar rx = Te.reduceAxis(d[3], "rx");
+    Tensor rows = Te.computeN(Te.shape(d[0], d[1], d[2]), i -> {
+      Expr v = data.get(i.get(0), i.get(1), i.get(2), rx.var());
+      return avg ? Te.sum(v, rx) : Te.max(v, rx);
+    }, name + "_rows", ROWS, Map.of());
+    return Te.computeN(Te.shape(d[0], d[1], 1, 1), i -> {
+      List<Expr> terms = new ArrayList<>();
+      for (int y = 0; y < d[2]; y++) terms.add(rows.get(i.get(0), i.get(1), IrOps.i32(y)));
+      if (!avg) return X86SmallDense.tree(terms, IrOps::max);
+      return IrOps.div(X86SmallDense.pairwiseSum(terms), IrOps.cast(data.dtype(), IrOps.i32(d[2] * d[3])));
+    }, name, Pool.TAG, Map.of());
+  }
+
+  /** (batch, channel) fused, parallel when large; a channel's row results computed there, columns outer and rows unrolled. */
+  static void schedule(Stage out, Stage rows) {
+    List<IterVar> ax = out.axis();
+    ComputeOp c = (ComputeOp) rows.op();
+    long elements = 1;
+    for (IterVar iv : c.axis()) elements *= IrOps.asLong(iv.dom().extent());
+    elements *= IrOps.asLong(c.reduceAxis().get(0).dom().extent());
+    IterVar plane = X86Schedules.fuse(out, ax);
+    if (elements >= PARALLEL_ELEMENTS) out.parallel(plane);
+    rows.computeAt(out, plane);
+    List<IterVar> r = c.axis();
+    rows.reorder(c.reduceAxis().get(0), r.get(2));
+    rows.unroll(r.get(2));
+  }
+}
