@@ -34,6 +34,7 @@ final class X86SmallOps {
         out = X86Depthwise.conv2d(in.get(0), in.get(1), p, op);
       }
       case "max_pool2d" -> {
+        if (in.get(0).ndim() != 4) return Optional.empty(); // NCHW{c}c (CorrectLayout at opt 3): the generic pool
         return Optional.of(List.of(X86Depthwise.maxPool(in.get(0), new Pool.Params(
             X86Computes.pair(attrs.get("pool_size")), X86Computes.pair(attrs.getOrDefault("strides", "(1, 1)")),
             X86Computes.pair(attrs.getOrDefault("padding", "(0, 0)")),
