@@ -137,6 +137,29 @@ class SmallCnnTest {
   }
 
   @Test
+  void denseOfManyRowsIsPrepackedAtOptLevelThreeAndMatchesTheInterpreter() {
+    Symbol h = Symbol.relu(Symbol.dense(Symbol.variable("x"), Symbol.variable("w1"), Symbol.variable("b1"), 24));
+    Symbol out = Symbol.dense(h, Symbol.variable("w2"), Symbol.variable("b2"), 13);
+    Map<String, Shape> p = new java.util.LinkedHashMap<>();
+    p.put("w1", Shape.of(24, 37));
+    p.put("b1", Shape.of(24));
+    p.put("w2", Shape.of(13, 24));
+    p.put("b2", Shape.of(13));
+    CnnModels.Model m = new CnnModels.Model(org.nnvm4j.graph.Graph.create(out), Shape.of(9, 37), p);
+    // 24 units: NK8n, packed at build time; 13 units: no block divides, the dense keeps its in-kernel packing
+    assertThat(functions(m, 3)).containsExactly("fuse_dense_pack_relu", "fuse_dense");
+    try (CompiledGraph cg = Compiler.build(m.graph(), "llvm", Map.of("x", m.input()), Map.of(), DType.F32, m.newParams(1),
+        Compiler.buildConfig(3, Set.of()))) {
+      assertThat(cg.params().entrySet()).filteredOn(e -> e.getKey().endsWith("_NK8n_output0")).singleElement()
+          .satisfies(e -> assertThat(e.getValue().shape()).isEqualTo(Shape.of(3, 37, 8)));
+    }
+    try (NDArray x = CnnModels.input(m.input(), 5)) {
+      float[] reference = run(m, "interp", 0, new Device("interp", 0), x);
+      for (int opt = 0; opt <= 3; opt++) assertClose(run(m, "llvm", opt, Device.cpu(0), x), reference, "mlp at opt " + opt);
+    }
+  }
+
+  @Test
   void groupsOfEqualStructureShareOneFunction() {
     List<String> calls = functions(CnnModels.residualBlock(), 1);
     assertThat(calls).filteredOn(f -> f.startsWith("fuse_conv2d")).hasSize(2).doesNotHaveDuplicates();

@@ -8,6 +8,7 @@ import org.nnvm4j.Compiler;
 import org.nnvm4j.GraphModule;
 import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.backend.Device;
+import org.nnvm4j.backend.Target;
 import org.nnvm4j.it.CnnModelsAccess;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
@@ -21,7 +22,8 @@ import org.openjdk.jmh.annotations.*;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CnnBenchmark {
-  @Param({"llvm", "opencl"}) String target;
+  /** The target; {@code llvm -num-threads=1} times the kernels without libgomp's fork/join (opt 0 has one launch per op). */
+  @Param({"llvm", "llvm -num-threads=1", "opencl"}) String target;
   @Param({"0", "3"}) int optLevel;
   CompiledGraph cg;
   GraphModule gm;
@@ -33,7 +35,7 @@ public class CnnBenchmark {
     x = m.input(3);
     cg = Compiler.build(m.graph(), target, Map.of("x", m.inputShape()), Map.of(), DType.F32, m.params(7),
         Compiler.buildConfig(optLevel, Set.of()));
-    String deviceType = BackendRegistry.defaultRegistry().provider(target).targetKind().deviceType();
+    String deviceType = BackendRegistry.defaultRegistry().provider(Target.parse(target).kind()).targetKind().deviceType();
     gm = GraphModule.create(cg, new Device(deviceType, 0));
     gm.setInput("x", x);
   }

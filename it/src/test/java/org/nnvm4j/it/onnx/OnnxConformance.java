@@ -44,7 +44,7 @@ public final class OnnxConformance {
   }
 
   private final String target;
-  private final PassContext ctx = PassContext.builder().optLevel(2).build();
+  private final PassContext ctx = PassContext.builder().optLevel(Integer.getInteger("nnvm4j.conformance.optLevel", 2)).build();
 
   public OnnxConformance(String target) { this.target = target; }
 
