@@ -14,6 +14,8 @@ import org.nnvm4j.backend.Target;
 import org.nnvm4j.graph.Graph;
 import org.nnvm4j.graph.Node;
 import org.nnvm4j.graph.deploy.DeployGraph;
+import org.nnvm4j.graph.pass.AlterOpLayout;
+import org.nnvm4j.graph.pass.CorrectLayout;
 import org.nnvm4j.graph.pass.FoldScaleAxis;
 import org.nnvm4j.graph.pass.FuseOps;
 import org.nnvm4j.graph.pass.InferShape;
@@ -42,17 +44,23 @@ public final class Compiler {
 
   /**
    * NNVM's {@code build_config(opt_level, add_pass)}: the context whose opt level enables
-   * SimplifyInference (0), FuseOps (1), PrecomputePrune (2) and FoldScaleAxis (3), plus the passes
+   * SimplifyInference (0), CorrectLayout (0), FuseOps (1), PrecomputePrune (2), FoldScaleAxis and
+   * AlterOpLayout (3), plus the passes
    * named in {@code addPass} whatever the level.
    */
   public static PassContext buildConfig(int optLevel, Set<String> addPass) {
     return PassContext.builder().optLevel(optLevel).require(addPass.toArray(String[]::new)).build();
   }
 
-  /** The graph passes of {@link #build}, in order; each runs when the context's opt level enables it. */
+  /**
+   * The graph passes of {@link #build}, in order; each runs when the context's opt level enables it.
+   * PrecomputePrune runs after AlterOpLayout and CorrectLayout, so that the weights' layout transforms are
+   * computed once at build time.
+   */
   public static Sequential<Graph> graphPipeline() {
     return Sequential.of("graph.optimize", Graph.class, InferShape.pass(), InferType.pass(), SimplifyInference.pass(),
-        FoldScaleAxis.pass(), PrecomputePrune.pass(), MaterializeOutputs.pass(), FuseOps.pass());
+        FoldScaleAxis.pass(), AlterOpLayout.pass(), CorrectLayout.pass(), PrecomputePrune.pass(), MaterializeOutputs.pass(),
+        FuseOps.pass());
   }
 
   /** Builds with one dtype for every input, no params, opt level 2. */
@@ -78,15 +86,16 @@ public final class Compiler {
       allShapes.put(k, v.shape());
       allTypes.put(k, v.dtype());
     });
-    PassContext gctx = ctx.toBuilder()
-        .config(InferShape.INFO.name(), new InferShape.Config(allShapes))
-        .config(InferType.INFO.name(), new InferType.Config(allTypes, defaultType))
-        .config(FoldScaleAxis.INFO.name(), new FoldScaleAxis.Config(params.keySet()))
-        .config(PrecomputePrune.INFO.name(), new PrecomputePrune.Config(params.keySet()))
-        .build();
-    Graph g = graphPipeline().run(graph, gctx);
-    unsupported(g);
     try (Backend backend = BackendRegistry.defaultRegistry().create(t)) {
+      PassContext gctx = ctx.toBuilder()
+          .config(InferShape.INFO.name(), new InferShape.Config(allShapes))
+          .config(InferType.INFO.name(), new InferType.Config(allTypes, defaultType))
+          .config(FoldScaleAxis.INFO.name(), new FoldScaleAxis.Config(params.keySet()))
+          .config(AlterOpLayout.INFO.name(), new AlterOpLayout.Config(backend.lowering()::alterOpLayout))
+          .config(PrecomputePrune.INFO.name(), new PrecomputePrune.Config(params.keySet()))
+          .build();
+      Graph g = graphPipeline().run(graph, gctx);
+      unsupported(g);
       Map<String, NDArray> allParams = new LinkedHashMap<>(params);
       PrecomputePrune.Precompute pre = g.attr(PrecomputePrune.PRECOMPUTE, PrecomputePrune.Precompute.class);
       if (pre != null) allParams.putAll(precompute(pre, backend, params, ctx));

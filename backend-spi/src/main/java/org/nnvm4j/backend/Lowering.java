@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apiguardian.api.API;
+import org.nnvm4j.graph.pass.AlterOpLayout;
 import org.nnvm4j.pass.PassContext;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.PrimFunc;
@@ -30,6 +33,19 @@ public interface Lowering {
    * @since 0.2
    */
   default Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> inputs) { return Optional.empty(); }
+
+  /**
+   * This target's replacement of a node of graph op {@code op} by an op in the layouts it prefers (NNVM's
+   * {@code FTVMAlterOpLayout}: e.g. conv2d NCHW/OIHW as conv2d_NCHWc with NCHW16c data and a prepacked
+   * OIHW8i16o weight), or empty to keep the node. Asked by AlterOpLayout (opt level 3) with the node's
+   * attributes and input shapes and dtypes; the proposed op must compute the same values.
+   *
+   * @since 0.3
+   */
+  default Optional<AlterOpLayout.Proposal> alterOpLayout(String op, Map<String, String> attrs, List<Shape> inputShapes,
+      List<DType> inputTypes) {
+    return Optional.empty();
+  }
 
   /**
    * Compiles {@code functions} (lowered, flattened TIR) into one module. Runs under {@code ctx}, so

@@ -23,12 +23,13 @@ import org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto;
 
 /**
  * Benchmark models written as ONNX files with random float32 weights (fixed seed, so every run writes
- * the same bytes), using only ops the ONNX importer supports: an MLP, a ResNet-style CNN, a
- * MobileNet-style depthwise network and a single-head transformer encoder block. Opset 13, IR 8.
+ * the same bytes), using only ops the ONNX importer supports: an MLP, small ResNet-style and
+ * MobileNet-style CNNs (64x64), a single-head transformer encoder block, and the full-size
+ * ResNet-18 and MobileNet v1 (224x224, ImageNet's 1000 classes). Opset 13, IR 8.
  */
 final class ModelZoo {
   /** The model names {@link #write} knows, in order. */
-  static final List<String> NAMES = List.of("mlp", "resnet", "mobilenet", "transformer");
+  static final List<String> NAMES = List.of("mlp", "resnet", "mobilenet", "transformer", "resnet18", "mobilenet_v1");
   private static final int FLOAT = 1;
 
   private ModelZoo() {}
@@ -52,6 +53,8 @@ final class ModelZoo {
       case "resnet" -> resnet(b);
       case "mobilenet" -> mobilenet(b);
       case "transformer" -> transformer(b);
+      case "resnet18" -> resnet18(b);
+      case "mobilenet_v1" -> mobilenetV1(b);
       default -> throw new IllegalArgumentException("unknown model '" + name + "'; known: " + NAMES);
     }
     return b.build();
@@ -86,6 +89,48 @@ final class ModelZoo {
     h = b.relu(b.convBn(b.relu(b.convBn(h, 32, 32, 3, 2, 32)), 32, 64, 1, 1, 1));
     h = b.node("Flatten", List.of(b.node("GlobalAveragePool", List.of(h), Map.of())), Map.of("axis", 1L));
     b.output(b.dense(h, 64, 10), 1, 10);
+  }
+
+  /**
+   * ResNet-18 (He et al. 2016) at 224x224: 7x7/2 conv-bn-relu stem to 64 channels, 3x3/2 max pool, four
+   * stages of two basic blocks (64, 128, 256, 512 channels; stages 2-4 enter with a stride-2 block whose
+   * shortcut is a 1x1/2 conv-bn), global average pool, Gemm 512-1000; input x [1, 3, 224, 224].
+   */
+  private static void resnet18(Builder b) {
+    String h = b.input("x", 1, 3, 224, 224);
+    h = b.relu(b.convBn(h, 3, 64, 7, 2, 1));
+    h = b.node("MaxPool", List.of(h), Map.of("kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}));
+    int in = 64;
+    for (int out : new int[] {64, 128, 256, 512}) {
+      for (int block = 0; block < 2; block++) {
+        int stride = block == 0 && out != 64 ? 2 : 1;
+        String shortcut = stride == 1 ? h : b.convBn(h, in, out, 1, stride, 1);
+        String r = b.convBn(b.relu(b.convBn(h, in, out, 3, stride, 1)), out, out, 3, 1, 1);
+        h = b.relu(b.add(shortcut, r));
+        in = out;
+      }
+    }
+    h = b.node("Flatten", List.of(b.node("GlobalAveragePool", List.of(h), Map.of())), Map.of("axis", 1L));
+    b.output(b.dense(h, 512, 1000), 1, 1000);
+  }
+
+  /**
+   * MobileNet v1 (Howard et al. 2017, width 1.0) at 224x224: 3x3/2 conv-bn-relu stem to 32 channels, 13
+   * depthwise-separable blocks (3x3 depthwise conv-bn-relu, 1x1 pointwise conv-bn-relu) up to 1024
+   * channels, global average pool, Gemm 1024-1000; input x [1, 3, 224, 224].
+   */
+  private static void mobilenetV1(Builder b) {
+    String h = b.input("x", 1, 3, 224, 224);
+    h = b.relu(b.convBn(h, 3, 32, 3, 2, 1));
+    int[][] blocks = {{64, 1}, {128, 2}, {128, 1}, {256, 2}, {256, 1}, {512, 2}, {512, 1}, {512, 1}, {512, 1}, {512, 1}, {512, 1},
+        {1024, 2}, {1024, 1}};
+    int in = 32;
+    for (int[] blk : blocks) {
+      h = b.relu(b.convBn(b.relu(b.convBn(h, in, in, 3, blk[1], in)), in, blk[0], 1, 1, 1));
+      in = blk[0];
+    }
+    h = b.node("Flatten", List.of(b.node("GlobalAveragePool", List.of(h), Map.of())), Map.of("axis", 1L));
+    b.output(b.dense(h, 1024, 1000), 1, 1000);
   }
 
   /**

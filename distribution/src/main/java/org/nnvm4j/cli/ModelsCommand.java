@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code nnvm4j models -o DIR}: writes the benchmark models of {@link ModelZoo} as ONNX files. */
-@Command(name = "models", description = "Write the benchmark models (mlp, resnet, mobilenet, transformer; random weights, fixed seed) as ONNX files.")
+@Command(name = "models", description = "Write the benchmark models (mlp, resnet, mobilenet, transformer, resnet18, mobilenet_v1; random weights, fixed seed) as ONNX files.")
 final class ModelsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -32,17 +32,21 @@ class ModelZooOrtTest {
   void writesEveryModelWithItsDeclaredInput() throws Exception {
     List<Path> files = ModelZoo.writeAll(dir);
     assertThat(files).extracting(f -> f.getFileName().toString())
-        .containsExactly("mlp.onnx", "resnet.onnx", "mobilenet.onnx", "transformer.onnx");
+        .containsExactly("mlp.onnx", "resnet.onnx", "mobilenet.onnx", "transformer.onnx", "resnet18.onnx", "mobilenet_v1.onnx");
     try (ImportedModel m = ModelOptions.load(dir.resolve("resnet.onnx"), Map.of())) {
       assertThat(m.dataInputs()).containsExactly("x");
       assertThat(m.inputShapes().get("x").toArray()).containsExactly(1, 3, 64, 64);
       assertThat(m.outputNames()).hasSize(1);
     }
+    try (ImportedModel m = ModelOptions.load(dir.resolve("resnet18.onnx"), Map.of())) {
+      assertThat(m.inputShapes().get("x").toArray()).containsExactly(1, 3, 224, 224);
+      assertThat(m.params()).hasSize(20 * 5 + 2);
+    }
     assertThat(Files.readAllBytes(dir.resolve("mlp.onnx"))).isEqualTo(ModelZoo.model("mlp").toByteArray());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"mlp", "resnet", "mobilenet", "transformer"})
+  @ValueSource(strings = {"mlp", "resnet", "mobilenet", "transformer", "resnet18", "mobilenet_v1"})
   void matchesOnnxRuntime(String name) throws Exception {
     String why = ModelBench.ortAvailability();
     assumeTrue(why == null, why);

@@ -11,7 +11,7 @@ import org.nnvm4j.backend.Availability;
 import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.cli.Main;
 
-/** The command line: {@code targets} and {@code demo}. */
+/** The command line: {@code targets}, {@code demo} and {@code ir}. */
 class CliTest {
   private static String run(String... args) {
     PrintStream old = System.out;
@@ -53,5 +53,18 @@ class CliTest {
         .contains("__kernel void myadd_kernel0(__global float* restrict A")
         .contains("C = [0.0, 11.0, 22.0, 33.0, 44.0, 55.0, 66.0, 77.0, 88.0, 99.0]")
         .contains("z = [5.0, 6.0, 7.0, 8.0]");
+  }
+
+  /** {@code ir --target opencl --source} shows the work-group reduction of a global average pool. */
+  @Test
+  void irShowsTheLocalMemoryReductionOfAGlobalPoolOnOpenCl() {
+    java.nio.file.Path model = java.nio.file.Path.of(System.getProperty("nnvm4j.onnx.testdata", "/usr/share/libonnx-testdata/data"),
+        "node/test_globalaveragepool/model.onnx");
+    Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(model), "ONNX test data not found: " + model);
+    String out = run("ir", model.toString(), "--target", "opencl", "--source", "--shape", "x=1,3,32,32");
+    assertThat(out).contains("__local float global_avg_pool2d_sum_red[256];")
+        .contains("int r2_r3_fused_inner = get_local_id(0);")
+        .contains("global_avg_pool2d_sum_red[r2_r3_fused_inner] = global_avg_pool2d_sum_acc[0];\n  barrier(CLK_LOCAL_MEM_FENCE);")
+        .contains("global_avg_pool2d[((i_j_fused_k_fused_l_fused_outer * 256) + i_j_fused_k_fused_l_fused_inner)] =");
   }
 }

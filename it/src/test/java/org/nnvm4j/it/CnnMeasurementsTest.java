@@ -40,7 +40,7 @@ class CnnMeasurementsTest {
     return Compiler.build(m.graph(), "llvm", Map.of("x", m.input()), Map.of(), DType.F32, m.newParams(3), Compiler.buildConfig(opt, Set.of()));
   }
 
-  private static double medianMicros(GraphModule m, int warmup, int runs) {
+  static double medianMicros(GraphModule m, int warmup, int runs) {
     for (int i = 0; i < warmup; i++) m.run();
     long[] t = new long[runs];
     for (int i = 0; i < runs; i++) {

@@ -105,8 +105,35 @@ class SmallCnnTest {
         "fuse_broadcast_add", "fuse_relu", "fuse_max_pool2d", "fuse_flatten", "fuse_dense", "fuse_softmax");
     assertThat(functions(CnnModels.convNet(), 2)).containsExactly("fuse_conv2d_broadcast_mul_broadcast_add_relu", "fuse_max_pool2d",
         "fuse_flatten", "fuse_dense", "fuse_softmax");
-    assertThat(functions(CnnModels.convNet(), 3)).containsExactly("fuse_conv2d_broadcast_add_relu", "fuse_max_pool2d",
-        "fuse_flatten", "fuse_dense", "fuse_softmax");
+    // opt 3: AlterOpLayout makes the conv NCHWc (weights prepacked at build time), the pool runs blocked, and the layout
+    // transforms sit at the boundaries: the input, and flatten (fused with the transform back to NCHW)
+    assertThat(functions(CnnModels.convNet(), 3)).containsExactly("fuse_layout_transform", "fuse_conv2d_NCHWc_broadcast_add_relu",
+        "fuse_max_pool2d", "fuse_layout_transform_flatten", "fuse_dense", "fuse_softmax");
+  }
+
+  @Test
+  void optLevelThreeKeepsConvsBlockedWithLayoutTransformsOnlyAtTheBoundaries() {
+    CnnModels.Model m = CnnModels.residualBlock();
+    try (CompiledGraph cg = Compiler.build(m.graph(), "llvm", Map.of("x", m.input()), Map.of(), DType.F32, m.newParams(1),
+        Compiler.buildConfig(3, Set.of()))) {
+      // x is blocked once (for the first conv and the residual add); each conv is one fused node with its epilogue
+      List<DeployGraph.DeployNode> ops = cg.deployGraph().nodes().stream().filter(n -> !n.isVariable()).toList();
+      assertThat(ops).extracting(DeployGraph.DeployNode::funcName).containsExactly("fuse_layout_transform",
+          "fuse_conv2d_NCHWc_broadcast_add_relu", "fuse_conv2d_NCHWc_broadcast_add_elemwise_add_relu", "fuse_avg_pool2d",
+          "fuse_layout_transform_1");
+      assertThat(ops.get(0).name()).isEqualTo("x_NCHW4c");
+      assertThat(ops.get(4).name()).endsWith("_NCHW");
+      // the weights arrive packed (computed once at build time) and the batch-norm shifts blocked like the data
+      assertThat(cg.params()).hasSize(6);
+      assertThat(cg.params().entrySet()).filteredOn(e -> e.getKey().endsWith("_weight_OIHW4i4o_output0")).hasSize(2)
+          .allSatisfy(e -> assertThat(e.getValue().shape()).isEqualTo(Shape.of(1, 1, 3, 3, 4, 4)));
+      assertThat(cg.params().entrySet()).filteredOn(e -> e.getKey().endsWith("_shift_expand_CHW4c_output0")).hasSize(2)
+          .allSatisfy(e -> assertThat(e.getValue().shape()).isEqualTo(Shape.of(1, 1, 1, 4)));
+    }
+    // two branches of 2 and 3 channels: blocked by 2 and 3, back to NCHW for the concatenation
+    assertThat(functions(CnnModels.concatBranches(), 3)).containsExactly("fuse_layout_transform", "fuse_conv2d_NCHWc",
+        "fuse_conv2d_NCHWc_relu", "fuse_layout_transform_1", "fuse_layout_transform_concatenate_leaky_relu", "fuse_global_avg_pool2d",
+        "fuse_flatten");
   }
 
   @Test

@@ -444,7 +444,7 @@ final class CpuCodegen {
         yield v;
       }
       case Broadcast n -> broadcast(expr(n.value()), n.lanes(), type(n.dtype()));
-      case Call n -> call(n);
+      case Call n -> Intrinsics.isIfThenElse(n) ? ifThenElse(n) : call(n);
       case Let n -> {
         vars.put(n.var(), expr(n.value()));
         yield expr(n.body());
@@ -486,7 +486,53 @@ final class CpuCodegen {
     return v;
   }
 
+  /** {@code call_extern("f", args...)}: declares the C function {@code f} with the arguments' types and calls it. */
+  private LLVMValueRef callExtern(Call c) {
+    if (!(c.args().get(0) instanceof StringImm sym)) throw new InternalCompilerError("call_extern without a symbol: " + c);
+    List<Expr> params = c.args().subList(1, c.args().size());
+    PointerPointer<LLVMTypeRef> types = new PointerPointer<>(Math.max(1, params.size()));
+    PointerPointer<LLVMValueRef> values = new PointerPointer<>(Math.max(1, params.size()));
+    for (int i = 0; i < params.size(); i++) {
+      types.put(i, type(params.get(i).dtype()));
+      values.put(i, expr(params.get(i)));
+    }
+    LLVMTypeRef ft = LLVMFunctionType(type(c.dtype()), types, params.size(), 0);
+    LLVMValueRef f = LLVMGetNamedFunction(mod, sym.value());
+    if (f != null && !f.isNull() && !LLVMGlobalGetValueType(f).equals(ft)) {
+      throw new CompileException(ErrorCode.INVALID_ARGUMENT, Span.node(funcName, null), "call_extern " + sym.value()
+          + ": called with two different signatures in one module");
+    }
+    if (f == null || f.isNull()) f = LLVMAddFunction(mod, sym.value(), ft);
+    return LLVMBuildCall2(b, ft, f, values, params.size(), "");
+  }
+
+  /** {@code if_then_else(c, t, f)}: a branch on {@code c}, each arm evaluated in its own block, joined by a phi. */
+  private LLVMValueRef ifThenElse(Call n) {
+    LLVMValueRef cond = expr(n.args().get(0));
+    LLVMBasicBlockRef then = LLVMAppendBasicBlockInContext(ctx, fn, "ite_then");
+    LLVMBasicBlockRef els = LLVMAppendBasicBlockInContext(ctx, fn, "ite_else");
+    LLVMBasicBlockRef end = LLVMAppendBasicBlockInContext(ctx, fn, "ite_end");
+    LLVMBuildCondBr(b, cond, then, els);
+    LLVMPositionBuilderAtEnd(b, then);
+    LLVMValueRef t = expr(n.args().get(1));
+    LLVMBasicBlockRef thenExit = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, end);
+    LLVMPositionBuilderAtEnd(b, els);
+    LLVMValueRef f = expr(n.args().get(2));
+    LLVMBasicBlockRef elseExit = LLVMGetInsertBlock(b);
+    LLVMBuildBr(b, end);
+    LLVMPositionBuilderAtEnd(b, end);
+    LLVMValueRef phi = LLVMBuildPhi(b, type(n.dtype()), "ite");
+    LLVMAddIncoming(phi, t, thenExit, 1);
+    LLVMAddIncoming(phi, f, elseExit, 1);
+    return phi;
+  }
+
   private LLVMValueRef call(Call c) {
+    if (c.op().equals(Intrinsics.CALL_EXTERN)) return callExtern(c);
+    if (c.op().equals(Intrinsics.ADDRESS_OF) && c.args().get(0) instanceof BufferLoad l) {
+      return address(l.buffer(), flatIndex(l.indices(), l.buffer()));
+    }
     List<LLVMValueRef> args = c.args().stream().map(this::expr).toList();
     LLVMTypeRef t = type(c.dtype());
     return switch (c.op()) {
@@ -495,6 +541,7 @@ final class CpuCodegen {
       case "round" -> intrinsic("llvm.nearbyint", t, args.get(0));
       case "pow" -> intrinsic("llvm.pow", t, args.get(0), args.get(1));
       case "fma" -> intrinsic("llvm.fma", t, args.get(0), args.get(1), args.get(2));
+      case "popcount" -> intrinsic("llvm.ctpop", t, args.get(0));
       case "fmod" -> LLVMBuildFRem(b, args.get(0), args.get(1), "");
       case "rsqrt" -> LLVMBuildFDiv(b, constant(c.dtype(), 1), intrinsic("llvm.sqrt", t, args.get(0)), "");
       case "sigmoid" -> {

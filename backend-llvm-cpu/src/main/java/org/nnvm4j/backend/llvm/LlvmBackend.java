@@ -20,9 +20,12 @@ import org.nnvm4j.backend.Module;
 import org.nnvm4j.backend.Runtime;
 import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
+import org.nnvm4j.graph.pass.AlterOpLayout;
 import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.pass.diag.InternalCompilerError;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.PrimFunc;
@@ -63,6 +66,13 @@ public final class LlvmBackend implements Backend, Lowering {
   @Override
   public Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> inputs) {
     return X86Computes.compute(op, attrs, inputs);
+  }
+
+  /** AlterOpLayout on x86 ({@link X86Computes#alterOpLayout}): conv2d to conv2d_NCHWc, dense to dense_pack, weights prepacked. */
+  @Override
+  public Optional<AlterOpLayout.Proposal> alterOpLayout(String op, Map<String, String> attrs, List<Shape> inputShapes,
+      List<DType> inputTypes) {
+    return X86Computes.alterOpLayout(op, attrs, inputShapes, inputTypes);
   }
 
   @Override

@@ -1,14 +1,19 @@
 package org.nnvm4j.backend.llvm;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.nnvm4j.graph.pass.AlterOpLayout;
 import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.topi.Blocked;
 import org.nnvm4j.tensor.topi.Conv2d;
 import org.nnvm4j.tensor.topi.Topi;
 
@@ -26,7 +31,7 @@ final class X86Computes {
   /** The attribute of the blocked conv product that names its tile's output columns. */
   static final String TILE_COLS = "tile_cols";
 
-  static final String DENSE_PACK = "dense_pack";
+  static final String DENSE_PACK = "dense_weight_pack";
   static final String DENSE_PADDED = "dense_padded";
   static final String CONV_PAD = "conv2d_pad";
   static final String CONV_PACK = "conv2d_kernel_pack";
@@ -41,14 +46,20 @@ final class X86Computes {
     if (small.isPresent()) return small;
     Tensor out;
     switch (op) {
+      case "batch_matmul" -> { return X86BatchMatmul.compute(attrs, in); }
       case "dense" -> {
         if (Topi.constShape(in.get(0), op)[0] < DENSE_ROWS) return Optional.empty();
         out = dense(in.get(0), in.get(1), "dense");
       }
+      case "dense_pack" -> out = densePacked(in.get(0), in.get(1), op);
       case "conv2d" -> {
         Conv2d.Params p = convParams(attrs);
         if (p.groups() != 1) return Optional.empty();
         out = conv2d(in.get(0), in.get(1), p, "conv2d");
+      }
+      case "conv2d_NCHWc" -> {
+        out = conv2dNchwc(in.get(0), in.get(1), convParams(attrs), op);
+        return Optional.of(List.of(in.size() > 2 ? Blocked.biasAddNchwc(out, in.get(2), op + "_bias") : out));
       }
       default -> { return Optional.empty(); }
     }
@@ -60,6 +71,63 @@ final class X86Computes {
   static Conv2d.Params convParams(Map<String, String> attrs) {
     return new Conv2d.Params(pair(attrs.getOrDefault("strides", "(1, 1)")), pair(attrs.getOrDefault("padding", "(0, 0)")),
         pair(attrs.getOrDefault("dilation", "(1, 1)")), Integer.parseInt(attrs.getOrDefault("groups", "1").trim()));
+  }
+
+  /**
+   * The x86 choice of AlterOpLayout: float32 {@code conv2d} (groups 1, NCHW/OIHW) becomes {@code conv2d_NCHWc}
+   * with channel blocks of {@link #channelBlock} (a prepacked OIHW{i}i{o}o weight), and float32 {@code dense}
+   * of at least {@link #DENSE_ROWS} rows and units divisible by 8 becomes {@code dense_pack} (NK{n}n weight).
+   */
+  static Optional<AlterOpLayout.Proposal> alterOpLayout(String op, Map<String, String> attrs, List<Shape> shapes, List<DType> types) {
+    if (types.stream().limit(2).anyMatch(t -> !DType.F32.equals(t))) return Optional.empty();
+    switch (op) {
+      case "conv2d" -> {
+        if (!attrs.getOrDefault("groups", "1").trim().equals("1") || !attrs.getOrDefault("layout", "NCHW").equals("NCHW")
+            || !attrs.getOrDefault("kernel_layout", "OIHW").equals("OIHW") || shapes.get(0).rank() != 4) {
+          return Optional.empty();
+        }
+        long oc = shapes.get(1).dim(0), ic = shapes.get(0).dim(1);
+        int ob = channelBlock(oc), ib = channelBlock(ic);
+        if (ob < 0 || ib < 0) return Optional.empty();
+        String data = "NCHW" + ib + "c", kernel = "OIHW" + ib + "i" + ob + "o", out = "NCHW" + ob + "c";
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String k : List.of("channels", "kernel_size", "strides", "padding", "dilation", "use_bias")) {
+          if (attrs.containsKey(k)) a.put(k, attrs.get(k));
+        }
+        a.put("layout", data);
+        a.put("kernel_layout", kernel);
+        a.put("out_layout", out);
+        List<AlterOpLayout.Change> in = new ArrayList<>(List.of(new AlterOpLayout.Change("NCHW", data), new AlterOpLayout.Change("OIHW", kernel)));
+        if (shapes.size() > 2) in.add(null);
+        return Optional.of(new AlterOpLayout.Proposal("conv2d_NCHWc", a, in, new AlterOpLayout.Change("NCHW", out)));
+      }
+      case "dense" -> {
+        long n = shapes.get(1).dim(0);
+        if (shapes.get(0).dim(0) < DENSE_ROWS || n % X86Schedules.LANES != 0) return Optional.empty();
+        String w = "NK" + (n % BLOCK == 0 ? BLOCK : X86Schedules.LANES) + "n";
+        Map<String, String> a = new LinkedHashMap<>(Map.of("units", attrs.get("units"), "weight_layout", w));
+        if (attrs.containsKey("use_bias")) a.put("use_bias", attrs.get("use_bias"));
+        List<AlterOpLayout.Change> in = new ArrayList<>(List.of());
+        in.add(null);
+        in.add(new AlterOpLayout.Change("NK", w));
+        if (shapes.size() > 2) in.add(null);
+        return Optional.of(new AlterOpLayout.Proposal("dense_pack", a, in, null));
+      }
+      default -> { return Optional.empty(); }
+    }
+  }
+
+  /**
+   * The channel block of a conv operand with {@code c} channels: {@link #BLOCK} (two vectors) or one vector
+   * when it divides, all channels when there are at most {@link #BLOCK}, else the largest divisor up to
+   * {@link #BLOCK} if it fills at least half a vector; -1 when none does (the conv keeps NCHW).
+   */
+  static int channelBlock(long c) {
+    if (c % BLOCK == 0) return BLOCK;
+    if (c % X86Schedules.LANES == 0) return X86Schedules.LANES;
+    if (c <= BLOCK) return (int) c;
+    for (int b = BLOCK; b >= X86Schedules.LANES / 2; b--) if (c % b == 0) return b;
+    return -1;
   }
 
   static int[] pair(String s) {
@@ -75,9 +143,16 @@ final class X86Computes {
    * with 2 weight vectors and a broadcast fit the 16 ymm registers; 7 columns spilled an accumulator
    * and ran at half the speed), choosing the fewest padded columns, then the most columns.
    */
-  static int tileCols(long ow) {
-    int best = 6;
-    for (int c = 6; c >= 4; c--) if (ceil(ow, c) * c < ceil(ow, best) * best) best = c;
+  static int tileCols(long ow) { return tileCols(ow, BLOCK); }
+
+  /**
+   * Output columns per conv register tile for {@code lanes} channels: as many as 12 accumulator vectors allow
+   * (6 columns of two vectors, 12 of one), down to two thirds of that, choosing the fewest padded columns.
+   */
+  static int tileCols(long ow, long lanes) {
+    int hi = (int) (12 / ceil(lanes, X86Schedules.LANES)), lo = hi * 2 / 3;
+    int best = hi;
+    for (int c = hi; c >= lo; c--) if (ceil(ow, c) * c < ceil(ow, best) * best) best = c;
     return best;
   }
 
@@ -143,5 +218,62 @@ final class X86Computes {
     return Te.computeN(Te.shape(d[0], oc, oh, ow),
         i -> blocked.get(i.get(0), IrOps.floorDiv(i.get(1), bl), i.get(2), i.get(3), IrOps.floorMod(i.get(1), bl)), name, Conv2d.TAG,
         Map.of());
+  }
+
+  /**
+   * NCHW{ib}c conv2d with a prepacked OIHW{ib}i{ob}o kernel: data zero-padded once in NCHWc (widened so that
+   * the output width rounds up to the tile; skipped when no padding is needed), the product
+   * {@code [N, OC/ob, OH, OWp, ob]} computed over padded columns, then read back as NCHW{ob}c. The same
+   * micro-kernel as {@link #conv2d}, without the per-call weight packing.
+   */
+  static Tensor conv2dNchwc(Tensor data, Tensor kernel, Conv2d.Params p, String name) {
+    long[] d = Topi.constShape(data, name);
+    long[] w = Topi.constShape(kernel, name);
+    int sh = p.strides()[0], sw = p.strides()[1], ph = p.padding()[0], pw = p.padding()[1];
+    int dh = p.dilation()[0], dw = p.dilation()[1];
+    long kh = w[2], kw = w[3], ob = w[5];
+    long oh = Conv2d.outExtent(d[2], kh, sh, ph, dh), ow = Conv2d.outExtent(d[3], kw, sw, pw, dw);
+    int cols = tileCols(ow, ob);
+    long owp = ceil(ow, cols) * cols;
+    long hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (owp - 1) * sw + (kw - 1) * dw + 1;
+    Tensor src = data;
+    int offH = 0, offW = 0;
+    if (ph > 0 || pw > 0 || hp > d[2] || wp > d[3]) {
+      src = Te.computeN(Te.shape(d[0], d[1], hp, wp, d[4]), i -> {
+        Expr y = IrOps.sub(i.get(2), IrOps.i32(ph)), x = IrOps.sub(i.get(3), IrOps.i32(pw));
+        Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
+            IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
+        return IrOps.select(inside, data.get(i.get(0), i.get(1), clamp(y, d[2]), clamp(x, d[3]), i.get(4)), IrOps.zero(data.dtype()));
+      }, name + "_pad", CONV_PAD, Map.of());
+    }
+    Tensor padded = src;
+    IterVar rco = Te.reduceAxis(d[1], "rco");
+    IterVar ry = Te.reduceAxis(kh, "ry");
+    IterVar rx = Te.reduceAxis(kw, "rx");
+    IterVar rci = Te.reduceAxis(d[4], "rci");
+    Tensor blocked = Te.computeN(Te.shape(d[0], w[0], oh, owp, ob), i -> {
+      Expr y = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh)));
+      Expr x = IrOps.add(IrOps.mul(i.get(3), IrOps.i32(sw)), IrOps.mul(rx.var(), IrOps.i32(dw)));
+      return Te.sum(IrOps.mul(padded.get(i.get(0), rco.var(), y, x, rci.var()),
+          kernel.get(i.get(1), rco.var(), ry.var(), rx.var(), rci.var(), i.get(4))), rco, ry, rx, rci);
+    }, name + "_blocked", CONV_BLOCKED, Map.of(TILE_COLS, cols));
+    return Te.computeN(Te.shape(d[0], w[0], oh, ow, ob), i -> blocked.get(i), name, Blocked.CONV_TAG, Map.of());
+  }
+
+  /**
+   * dense with a weight prepacked to {@code [N/nb, K, nb]}: the product {@code [Mp, N/nb, nb]} over rows
+   * rounded up to the tile, read back as [M, N]; the micro-kernel of {@link #dense} without the packing.
+   */
+  static Tensor densePacked(Tensor data, Tensor weight, String name) {
+    long[] d = Topi.constShape(data, name);
+    long[] w = Topi.constShape(weight, name);
+    long m = d[0], k = d[1], nb = w[2];
+    long mp = ceil(m, DENSE_ROWS) * DENSE_ROWS;
+    IterVar rk = Te.reduceAxis(k, "k");
+    Tensor padded = Te.computeN(Te.shape(mp, w[0], nb), i -> Te.sum(IrOps.mul(data.get(clamp(i.get(0), m), rk.var()),
+        weight.get(i.get(1), rk.var(), i.get(2))), rk), name + "_padded", DENSE_PADDED, Map.of());
+    Expr bl = IrOps.i32(nb);
+    return Te.computeN(Te.shape(m, w[0] * nb), i -> padded.get(i.get(0), IrOps.floorDiv(i.get(1), bl), IrOps.floorMod(i.get(1), bl)),
+        name, Blocked.DENSE_TAG, Map.of());
   }
 }

@@ -13,7 +13,8 @@ import org.nnvm4j.tensor.tir.IterVar;
 
 /**
  * The x86 schedule strategy (TVM's {@code topi/x86} schedules): the blocked dense and conv2d computes of
- * {@link X86Computes} get register-tiled micro-kernels ({@link X86Tiles}); every other group gets a
+ * {@link X86Computes} (weights packed in the kernel, or prepacked by AlterOpLayout: conv2d_NCHWc,
+ * dense_pack) get register-tiled micro-kernels ({@link X86Tiles}); every other group gets a
  * generic injective or reduction schedule on its output stage. Injective intermediates are inlined here
  * (the graph compiler inlines only stages a schedule left untouched), so a schedule is complete as returned.
  */
@@ -33,10 +34,12 @@ final class X86Schedules {
     Tensor out = request.outputs().get(0);
     inlineIntermediates(s, out);
     if (X86SmallOps.schedule(s.get(out))) return s;
+    if (X86BatchMatmul.schedule(s, out)) return s;
     Stage dense = byTag(s, X86Computes.DENSE_PADDED);
     Stage conv = byTag(s, X86Computes.CONV_BLOCKED);
     if (dense != null || conv != null) {
       if (dense != null) X86Tiles.dense(s, s.get(out), dense, byTag(s, X86Computes.DENSE_PACK));
+      else if (byTag(s, X86Computes.CONV_PACK) == null) X86Tiles.conv2dNchwc(s.get(out), conv, byTag(s, X86Computes.CONV_PAD));
       else X86Tiles.conv2d(s, s.get(out), conv, byTag(s, X86Computes.CONV_PACK), byTag(s, X86Computes.CONV_PAD));
       return s;
     }

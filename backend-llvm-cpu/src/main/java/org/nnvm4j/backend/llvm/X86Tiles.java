@@ -15,10 +15,14 @@ import org.nnvm4j.tensor.tir.IterVar;
 final class X86Tiles {
   private X86Tiles() {}
 
-  /** Dense: output tiles of {@link X86Computes#DENSE_ROWS} x {@link X86Computes#BLOCK}, rows of tiles in parallel. */
+  /**
+   * Dense: output tiles of {@link X86Computes#DENSE_ROWS} x the product's block (16, or 8 for a prepacked
+   * weight of 8-column blocks), rows of tiles in parallel; {@code pack} is null when the weight came prepacked.
+   */
   static void dense(Schedule s, Stage out, Stage product, Stage pack) {
     List<IterVar> ax = out.axis();
-    IterVar[] t = out.tile(ax.get(0), ax.get(1), X86Computes.DENSE_ROWS, X86Computes.BLOCK);
+    long block = X86Schedules.extents(((ComputeOp) product.op()).axis())[2];
+    IterVar[] t = out.tile(ax.get(0), ax.get(1), X86Computes.DENSE_ROWS, (int) block);
     out.vectorize(t[3]);
     out.parallel(t[0]);
     product.computeAt(out, t[1]);
@@ -26,7 +30,7 @@ final class X86Tiles {
     product.reorder(p.get(1), p.get(3), p.get(0), p.get(2));
     product.unroll(p.get(0));
     product.vectorize(p.get(2));
-    packStage(pack);
+    if (pack != null) packStage(pack);
   }
 
   /** Conv2d: output tiles of 16 channels x {@link X86Computes#tileCols} columns; (batch, channel block, row) in parallel. */
@@ -47,6 +51,29 @@ final class X86Tiles {
     IterVar padRows = pad.fuse(pa.get(0), pa.get(1));
     pad.reorder(padRows, pa.get(3), pa.get(2)); // read NCHW rows contiguously; one NHWC row stays in L1
     pad.parallel(padRows);
+  }
+
+  /**
+   * conv2d_NCHWc with a prepacked kernel: output tiles of {@link X86Computes#tileCols} columns x the channel
+   * block, the block vectorized; (batch, channel block, row) in parallel; the reduction (input channel
+   * block, kernel row, kernel column, channel in block) outside the unrolled columns, as in {@link #conv2d}.
+   */
+  static void conv2dNchwc(Stage out, Stage product, Stage pad) {
+    List<IterVar> ax = out.axis();
+    IterVar[] x = out.split(ax.get(3), (Integer) ((ComputeOp) product.op()).attrs().get(X86Computes.TILE_COLS));
+    out.reorder(ax.get(0), ax.get(1), ax.get(2), x[0], x[1], ax.get(4));
+    IterVar rows = out.fuse(out.fuse(ax.get(0), ax.get(1)), ax.get(2));
+    out.parallel(rows);
+    out.vectorize(ax.get(4));
+    product.computeAt(out, x[0]);
+    List<IterVar> p = List.copyOf(product.leafIterVars());
+    product.reorder(p.get(0), p.get(1), p.get(2), p.get(5), p.get(6), p.get(7), p.get(8), p.get(3), p.get(4));
+    product.unroll(p.get(3));
+    product.vectorize(p.get(4));
+    if (pad != null) {
+      List<IterVar> pa = pad.axis();
+      pad.parallel(pad.fuse(pad.fuse(pa.get(0), pa.get(1)), pa.get(2)));
+    }
   }
 
   private static void packStage(Stage pack) {

@@ -79,19 +79,30 @@ class X86SchedulesTest {
     PrimFunc f = lower(backend, List.of(a, w, b), out, "out_elemwise_fusable", "dense");
     assertThat(f.toString()).contains("parallel for");
     float[] x = ParallelLoopTest.random(m * k, 1), y = ParallelLoopTest.random(n * k, 2), z = ParallelLoopTest.random(n, 3);
+    double[][] ref = denseReference(m, n, k, x, (j, q) -> y[j * k + q], z);
+    for (int i = 0; i < ref[0].length; i++) ref[0][i] = Math.max(ref[0][i], 0);
+    assertClose(run(backend, f, List.of(x, y, z), m * n), ref[0], ref[1]);
+  }
+
+  /** The weight of output column j at reduction index q. */
+  interface WeightAt { float at(int j, int q); }
+
+  /** {data [m, k] x weight^T + bias} in double, and the sum of |terms| of each element: {ref, mag}. */
+  static double[][] denseReference(int m, int n, int k, float[] x, WeightAt w, float[] z) {
     double[] ref = new double[m * n], mag = new double[m * n];
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         double acc = z[j], ab = Math.abs(z[j]);
         for (int q = 0; q < k; q++) {
-          acc += (double) x[i * k + q] * y[j * k + q];
-          ab += Math.abs((double) x[i * k + q] * y[j * k + q]);
+          double t = (double) x[i * k + q] * w.at(j, q);
+          acc += t;
+          ab += Math.abs(t);
         }
-        ref[i * n + j] = Math.max(acc, 0);
+        ref[i * n + j] = acc;
         mag[i * n + j] = ab;
       }
     }
-    assertClose(run(backend, f, List.of(x, y, z), m * n), ref, mag);
+    return new double[][] {ref, mag};
   }
 
   @ParameterizedTest(name = "conv2d n{0} c{1} {2}x{3} o{4} k{5}x{6} s{7} p{8} d{9} g{10} threads={11}")

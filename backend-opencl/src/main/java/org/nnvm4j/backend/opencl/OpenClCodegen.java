@@ -155,8 +155,17 @@ public final class OpenClCodegen extends CSourceCodegen {
     };
   }
 
+  /**
+   * C promotes narrow integers to int inside expressions ({@code c ? x : y} of two uchars is an int), which
+   * makes {@code max(uchar, int)} ambiguous in OpenCL C: narrow scalar operands are cast back to their type.
+   */
   @Override
   protected String minMax(boolean isMin, String a, String b, DType t) {
+    if (t.isIntegral() && !t.isBool() && t.bits() < 32 && t.lanes() == 1) {
+      String cast = "((" + scalarType(t) + ")";
+      if (!a.startsWith(cast)) a = cast + a + ")";
+      if (!b.startsWith(cast)) b = cast + b + ")";
+    }
     return (t.isFloat() ? (isMin ? "fmin(" : "fmax(") : (isMin ? "min(" : "max(")) + a + ", " + b + ")";
   }
 }

@@ -2,30 +2,19 @@ package org.nnvm4j.backend.opencl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.nnvm4j.backend.Availability;
 import org.nnvm4j.backend.Device;
 import org.nnvm4j.backend.DeviceBuffer;
 import org.nnvm4j.backend.Module;
-import org.nnvm4j.backend.ModuleFunction;
 import org.nnvm4j.backend.Runtime;
 import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.tensor.DType;
-import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
-import org.nnvm4j.tensor.interp.Interpreter;
 import org.nnvm4j.tensor.schedule.Lower;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
@@ -56,23 +45,7 @@ import org.nnvm4j.tensor.tir.PrimFunc;
  * two-kernel function with a device temporary, a 2-d injective program with an inlined
  * intermediate, a reduction, and vector code.
  */
-@Tag("gpu")
-class OpenClKernelsTest {
-  private static OpenClBackend backend;
-
-  @BeforeAll
-  static void open() {
-    OpenClBackendProvider p = new OpenClBackendProvider();
-    Availability a = p.availability();
-    Assumptions.assumeTrue(a.canRun(), a.reason());
-    backend = (OpenClBackend) p.create(p.targetKind().validate(Target.parse("opencl -max_num_threads=64")));
-  }
-
-  @AfterAll
-  static void close() {
-    if (backend != null) backend.close();
-  }
-
+class OpenClKernelsTest extends DeviceCheck {
   @Test
   void twoBoundStagesRunAsTwoKernelsWithADeviceTemporary() {
     Tensor a = Te.placeholder(List.of(Te.var("n")), DType.F32, "A");
@@ -112,17 +85,30 @@ class OpenClKernelsTest {
     PrimFunc f = Lower.lower(backend.schedule(new ScheduleRequest(List.of(c), "elemwise", "maximum", Map.of())),
         List.of(a, c), "clamp8");
     try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
-      assertThat(m.source("cl")).contains("max(A[").contains(", ((uchar)7u))");
-      Runtime rt = backend.runtime();
-      byte[] in = new byte[300];
-      for (int i = 0; i < in.length; i++) in[i] = (byte) i;
-      try (DeviceBuffer x = rt.allocate(Device.opencl(0), 300); DeviceBuffer y = rt.allocate(Device.opencl(0), 300)) {
-        rt.copyFromHost(java.lang.foreign.MemorySegment.ofArray(in), x);
-        m.function("clamp8").call(List.of(x, y), new long[0]);
-        byte[] out = new byte[300];
-        rt.copyToHost(y, java.lang.foreign.MemorySegment.ofArray(out));
-        for (int i = 0; i < out.length; i++) assertThat(out[i] & 0xff).as("C[%d]", i).isEqualTo(Math.max(i & 0xff, 7));
-      }
+      assertThat(m.source("cl")).contains("max(((uchar)A[").contains(", ((uchar)7u))");
+      assertComputes(m, "clamp8", i -> Math.max(i & 0xff, 7));
+    }
+    // a select of two uchars is an int in C: max of it and a uchar must still resolve (max pooling of uint8 with padding)
+    Tensor p = Te.compute(a.shape(), i -> IrOps.max(IrOps.select(IrOps.lt(i, IrOps.i32(100)), a.get(i),
+        IrOps.intImm(DType.U8, 0)), IrOps.intImm(DType.U8, 9)), "P");
+    PrimFunc g = Lower.lower(backend.schedule(new ScheduleRequest(List.of(p), "elemwise", "maximum", Map.of())),
+        List.of(a, p), "selmax8");
+    try (Module m = backend.codegen(List.of(g), PassContext.defaults())) {
+      assertComputes(m, "selmax8", i -> Math.max(i < 100 ? i & 0xff : 0, 9));
+    }
+  }
+
+  /** Runs the uint8 function {@code name} of {@code m} on 0, 1, ..., 299 (mod 256); {@code want} maps an index to its output. */
+  private static void assertComputes(Module m, String name, java.util.function.IntUnaryOperator want) {
+    Runtime rt = backend.runtime();
+    byte[] in = new byte[300];
+    for (int i = 0; i < in.length; i++) in[i] = (byte) i;
+    try (DeviceBuffer x = rt.allocate(Device.opencl(0), 300); DeviceBuffer y = rt.allocate(Device.opencl(0), 300)) {
+      rt.copyFromHost(java.lang.foreign.MemorySegment.ofArray(in), x);
+      m.function(name).call(List.of(x, y), new long[0]);
+      byte[] out = new byte[300];
+      rt.copyToHost(y, java.lang.foreign.MemorySegment.ofArray(out));
+      for (int i = 0; i < out.length; i++) assertThat(out[i] & 0xff).as("%s[%d]", name, i).isEqualTo(want.applyAsInt(i));
     }
   }
 
@@ -183,40 +169,22 @@ class OpenClKernelsTest {
   }
 
   /** Runs {@code f} on random inputs (all but the last shape) on the device and in the interpreter; {@code rtol} 0 means exact. */
+  @Test
+  void argmaxPopcountAndIfThenElseRunOnTheDevice() {
+    // one-pass argmax (a tuple reduction: lets and two accumulators), then popcount and a guarded load
+    Tensor a = Te.placeholder(Te.shape(13, 29), DType.F32, "A");
+    Tensor idx = org.nnvm4j.tensor.topi.Reduction.argmax(a, 1, false, "idx");
+    Tensor r = Te.compute(Te.shape(13), i -> IrOps.add(IrOps.add(IrOps.cast(DType.F32, idx.get(i)),
+        IrOps.cast(DType.F32, IrOps.popcount(IrOps.cast(DType.I32, IrOps.mul(a.get(i, IrOps.i32(0)), IrOps.f32(1000)))))),
+        IrOps.ifThenElse(IrOps.lt(i, IrOps.i32(12)), a.get(IrOps.add(i, IrOps.i32(1)), IrOps.i32(28)), IrOps.f32(0))), "R");
+    PrimFunc f = Lower.lower(backend.schedule(new ScheduleRequest(List.of(r), "opaque", "argmax", Map.of())), List.of(a, r), "argpop");
+    try (Module m = backend.codegen(List.of(f), PassContext.defaults())) {
+      assertThat(m.source("cl")).contains("popcount(").contains(" ? ");
+      assertMatchesInterpreter(f, m, List.of(Shape.of(13, 29), Shape.of(13)), 0);
+    }
+  }
+
   private static void assertMatchesInterpreter(PrimFunc f, Module m, List<Shape> shapes, double rtol) {
-    Random rnd = new Random(7);
-    List<NDArray> host = new ArrayList<>();
-    for (Shape sh : shapes) {
-      float[] v = new float[(int) sh.numElements()];
-      for (int i = 0; i < v.length; i++) v[i] = rnd.nextFloat() * 4 - 2;
-      host.add(NDArray.of(v, sh));
-    }
-    Runtime rt = backend.runtime();
-    Device dev = Device.opencl(0);
-    List<DeviceBuffer> dev_ = new ArrayList<>();
-    try {
-      for (NDArray h : host) {
-        DeviceBuffer d = rt.allocate(dev, h.byteSize());
-        dev_.add(d);
-        rt.copyFromHost(h.segment(), d);
-      }
-      ModuleFunction fn = m.function(f.name());
-      fn.call(dev_, fn.signature().bind(host.stream().map(NDArray::dtype).toList(),
-          shapes.stream().map(Shape::toArray).toList()));
-      NDArray out = host.getLast();
-      try (NDArray actual = NDArray.allocate(out.dtype(), out.shape())) {
-        rt.copyToHost(dev_.getLast(), actual.segment());
-        Interpreter.run(f, host);
-        float[] want = out.toFloatArray();
-        float[] got = actual.toFloatArray();
-        for (int i = 0; i < want.length; i++) {
-          if (rtol == 0) assertThat(got[i]).as("%s[%d]", f.name(), i).isEqualTo(want[i]);
-          else assertThat(got[i]).as("%s[%d]", f.name(), i).isCloseTo(want[i], within((float) (rtol * Math.abs(want[i]) + 1e-6)));
-        }
-      }
-    } finally {
-      dev_.forEach(DeviceBuffer::close);
-      host.forEach(NDArray::close);
-    }
+    DeviceCheck.assertMatches(backend.runtime(), f, m, f, shapes, rtol);
   }
 }

@@ -69,7 +69,7 @@ import org.nnvm4j.tensor.tir.Var;
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
 public abstract class CSourceCodegen extends TirPrinter {
   /** The intrinsic a barrier is written as: {@code Evaluate(Call("tvm_storage_sync", "shared"))}. */
-  public static final String STORAGE_SYNC = "tvm_storage_sync";
+  public static final String STORAGE_SYNC = Intrinsics.STORAGE_SYNC;
 
   private static final Set<String> RESERVED = Set.of("auto", "break", "case", "char", "const", "continue", "default",
       "do", "double", "else", "enum", "extern", "float", "for", "goto", "half", "if", "int", "long", "register",
@@ -80,6 +80,10 @@ public abstract class CSourceCodegen extends TirPrinter {
   private final Map<Object, String> cNames = new IdentityHashMap<>();
   private final Set<String> usedNames = new HashSet<>();
   private final List<String> pendingLets = new ArrayList<>();
+  /** Loop and let vars of the kernel being printed whose values are never negative. */
+  private final Set<Var> nonNegativeVars = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  /** The shared arrays of the kernel being printed, declared at its top. */
+  private final Set<Buffer> hoisted = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** Prints every kernel of {@code split}, in launch order, after the {@link #preamble()}. */
   public final String generate(KernelSplit.Result split) { return generate(List.of(split)); }
@@ -175,6 +179,9 @@ public abstract class CSourceCodegen extends TirPrinter {
           op + suffix + "(" + String.join(", ", args) + ")";
       case "rsqrt" -> "(1 / sqrt" + suffix + "(" + args.get(0) + "))";
       case "sigmoid" -> "(1 / (1 + exp" + suffix + "(-" + args.get(0) + ")))";
+      // zero-extend through the unsigned type of the same width, then count in 32 or 64 bits
+      case Intrinsics.POPCOUNT -> "((" + scalarType(t) + ")" + (t.bits() > 32 ? "__builtin_popcountll((unsigned long long)"
+          : "__builtin_popcount((unsigned int)") + "(uint" + t.bits() + "_t)(" + args.get(0) + ")))";
       default -> throw unsupported("intrinsic " + op);
     };
   }
@@ -211,6 +218,7 @@ public abstract class CSourceCodegen extends TirPrinter {
   private void printKernel(KernelSplit.Result split, KernelSplit.Kernel k) {
     cNames.clear();
     usedNames.clear();
+    nonNegativeVars.clear();
     List<String> params = new ArrayList<>();
     for (Buffer b : split.kernelBuffers()) {
       params.add(addressSpace(b.scope()) + elementType(b.dtype()) + "* restrict " + nameOf(b));
@@ -219,6 +227,15 @@ public abstract class CSourceCodegen extends TirPrinter {
     out.append(kernelQualifier()).append("void ").append(k.name()).append('(')
         .append(String.join(", ", params)).append(") {\n");
     indent++;
+    hoisted.clear();
+    new org.nnvm4j.tensor.tir.StmtExprVisitor() {
+      @Override
+      public void visit(Stmt s) {
+        if (s instanceof Allocate a && a.buffer().scope().equals("shared")) hoisted.add(a.buffer());
+        super.visit(s);
+      }
+    }.visit(k.body());
+    for (Buffer b : hoisted) declare(b);
     printStmt(k.body());
     indent--;
     out.append("}\n\n");
@@ -231,6 +248,7 @@ public abstract class CSourceCodegen extends TirPrinter {
   protected void printStmt(Stmt s) {
     switch (s) {
       case LetStmt n -> {
+        if (n.var().dtype().isIntegral() && nonNegative(n.value())) nonNegativeVars.add(n.var());
         statement(scalarType(n.var().dtype()) + " " + nameOf(n.var()) + " = " + expr(n.value()) + ";");
         printStmt(n.body());
       }
@@ -259,8 +277,7 @@ public abstract class CSourceCodegen extends TirPrinter {
         if (b.scope().equals("global")) {
           throw new InternalCompilerError("global allocation of " + b.name() + " inside a kernel; KernelSplit hoists them");
         }
-        String size = b.shape().stream().map(this::expr).collect(Collectors.joining(" * "));
-        statement(addressSpace(b.scope()) + elementType(b.dtype()) + " " + nameOf(b) + "[" + size + "];");
+        if (!hoisted.contains(b)) declare(b);
         printStmt(n.body());
       }
       case Evaluate n -> {
@@ -274,7 +291,23 @@ public abstract class CSourceCodegen extends TirPrinter {
     }
   }
 
+  /**
+   * Declares the array of an allocation. Shared ({@code __local}) arrays are declared at the top of the
+   * kernel, where OpenCL C requires them, and need a constant size.
+   */
+  private void declare(Buffer b) {
+    if (b.scope().equals("shared") && !b.shape().stream().allMatch(e -> e instanceof IntImm)) {
+      throw unsupported("shared buffer " + b.name() + " of symbolic size " + b.shape() + "; a block's shared memory"
+          + " has a size fixed at compile time");
+    }
+    boolean constant = b.shape().stream().allMatch(e -> e instanceof IntImm);
+    String size = constant ? Long.toString(b.shape().stream().mapToLong(e -> ((IntImm) e).value()).reduce(1, Math::multiplyExact))
+        : b.shape().stream().map(this::expr).collect(Collectors.joining(" * "));
+    statement(addressSpace(b.scope()) + elementType(b.dtype()) + " " + nameOf(b) + "[" + size + "];");
+  }
+
   private void printFor(For n) {
+    if (nonNegative(n.min())) nonNegativeVars.add(n.loopVar());
     String v = nameOf(n.loopVar());
     String t = scalarType(n.loopVar().dtype());
     switch (n.kind()) {
@@ -367,8 +400,25 @@ public abstract class CSourceCodegen extends TirPrinter {
   }
 
   private String call(Call n) {
+    if (n.op().equals(Intrinsics.CALL_EXTERN) && n.args().get(0) instanceof StringImm sym) {
+      return sym.value() + "(" + String.join(", ", n.args().subList(1, n.args().size()).stream().map(this::expr).toList()) + ")";
+    }
+    if (n.op().equals(Intrinsics.ADDRESS_OF) && n.args().get(0) instanceof BufferLoad l && l.indices().size() == 1) {
+      return "(&" + nameOf(l.buffer()) + "[" + expr(l.indices().get(0)) + "])";
+    }
+    if (Intrinsics.isIfThenElse(n)) {
+      // C's ?: evaluates only the chosen operand, as if_then_else requires; a let in a branch would be
+      // hoisted before the statement and evaluated eagerly, so it is refused
+      String c = expr(n.args().get(0));
+      int lets = pendingLets.size();
+      String t = expr(n.args().get(1));
+      String f = expr(n.args().get(2));
+      if (pendingLets.size() != lets) throw unsupported("a let inside a branch of if_then_else");
+      return "(" + c + " ? " + t + " : " + f + ")";
+    }
     List<String> args = n.args().stream().map(this::expr).toList();
-    if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())) {
+    if (Intrinsics.UNARY_MATH.contains(n.op()) || Intrinsics.BINARY_MATH.contains(n.op())
+        || n.op().equals(Intrinsics.POPCOUNT)) {
       return mathCall(n.op(), args, n.dtype());
     }
     throw unsupported("call of '" + n.op() + "'; supported intrinsics are " + Intrinsics.UNARY_MATH + " and "
@@ -385,6 +435,9 @@ public abstract class CSourceCodegen extends TirPrinter {
       case Mul x -> infix(a, "*", b);
       case Div x -> infix(a, "/", b);
       case Mod x -> t.isFloat() ? mathCall("fmod", List.of(a, b), t) : infix(a, "%", b);
+      // C's / and % truncate: they are floor division and modulo when both operands are non-negative
+      case FloorDiv x when !t.isFloat() && nonNegative(n.a()) && positive(n.b()) -> infix(a, "/", b);
+      case FloorMod x when !t.isFloat() && nonNegative(n.a()) && positive(n.b()) -> infix(a, "%", b);
       case FloorDiv x -> t.isFloat() ? mathCall("floor", List.of(infix(a, "/", b)), t)
           : "(" + infix(a, "/", b) + " - ((" + infix(a, "%", b) + " != 0) && ((" + a + " < 0) != (" + b + " < 0))))";
       case FloorMod x -> t.isFloat() ? infix(a, "-", infix(mathCall("floor", List.of(infix(a, "/", b)), t), "*", b))
@@ -404,6 +457,31 @@ public abstract class CSourceCodegen extends TirPrinter {
   }
 
   private static String infix(String a, String op, String b) { return "(" + a + " " + op + " " + b + ")"; }
+
+  /**
+   * Whether integer {@code e} is provably >= 0: built by {@code + * / %}, min, max, floordiv and floormod from
+   * non-negative constants, vars declared non-negative (shape vars) and the vars of loops that start at a
+   * non-negative value (thread indices included).
+   */
+  private boolean nonNegative(Expr e) {
+    return switch (e) {
+      case IntImm n -> n.value() >= 0;
+      case Var n -> n.isNonNegative() || nonNegativeVars.contains(n);
+      case Cast n -> n.dtype().isIntegral() && n.value().dtype().isIntegral() && n.dtype().bits() >= n.value().dtype().bits()
+          && nonNegative(n.value());
+      case Add n -> nonNegative(n.a()) && nonNegative(n.b());
+      case Mul n -> nonNegative(n.a()) && nonNegative(n.b());
+      case Div n -> nonNegative(n.a()) && positive(n.b());
+      case Mod n -> nonNegative(n.a()) && positive(n.b());
+      case FloorDiv n -> nonNegative(n.a()) && positive(n.b());
+      case FloorMod n -> positive(n.b());
+      case Min n -> nonNegative(n.a()) && nonNegative(n.b());
+      case Max n -> nonNegative(n.a()) || nonNegative(n.b());
+      default -> false;
+    };
+  }
+
+  private static boolean positive(Expr e) { return e instanceof IntImm n && n.value() > 0; }
 
   /**
    * Whether {@code name} may not name a var or buffer: a C keyword, or a function the generated code

@@ -30,7 +30,8 @@ import org.nnvm4j.tensor.tir.StructuralEqual;
  * Splits a lowered function into device kernels and the host steps around them (TVM's
  * {@code SplitHostDevice}): the host allocates the global temporaries and launches, in order, one
  * kernel per top-level loop nest; a nest must contain thread-bound loops, whose extents give the
- * launch geometry, and a split's tail guard gets a block-uniform fast path ({@link PartitionTailBlock}).
+ * launch geometry (a nest without any loop, a rank-0 result, runs as one work-item), and a split's tail
+ * guard gets a block-uniform fast path ({@link PartitionTailBlock}).
  * Every kernel takes the function's buffers, then its temporaries, then its scalars.
  */
 @API(status = API.Status.EXPERIMENTAL, since = "0.1")
@@ -94,7 +95,7 @@ public final class KernelSplit {
   private static Kernel kernel(PrimFunc f, Stmt body, int index) {
     Map<String, Expr> extents = new LinkedHashMap<>();
     collect(f, body, extents);
-    if (extents.isEmpty()) {
+    if (extents.isEmpty() && hasLoop(body)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(f.name(), null), "function " + f.name()
           + ": loop nest " + index + " has no loop bound to a GPU thread index; a GPU schedule must bind every"
           + " nest's loops with Stage.bind(axis, \"blockIdx.x\" / \"threadIdx.x\")");
@@ -106,6 +107,19 @@ public final class KernelSplit {
       (tag.startsWith("block") ? grid : block).add(LaunchExtent.of(e, f.scalarParams()));
     }
     return new Kernel(f.name() + "_kernel" + index, PartitionTailBlock.apply(body), grid, block);
+  }
+
+  /** Whether {@code s} contains a loop; a nest without any (a rank-0 result) runs as one work-item. */
+  private static boolean hasLoop(Stmt s) {
+    boolean[] found = {false};
+    new org.nnvm4j.tensor.tir.StmtExprVisitor() {
+      @Override
+      public void visit(Stmt x) {
+        if (x instanceof For) found[0] = true;
+        else super.visit(x);
+      }
+    }.visit(s);
+    return found[0];
   }
 
   /** The extent of every thread-bound loop in {@code s}; a tag bound twice must have one extent. */

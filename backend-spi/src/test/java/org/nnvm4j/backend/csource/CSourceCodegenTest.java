@@ -53,6 +53,7 @@ class CSourceCodegenTest {
 
   @Test
   void everyStatementKindPrintsAsCAndReservedNamesAreRenamed() {
+    // the shared array is declared at the top of the kernel, where OpenCL C requires it
     Buffer tile = new Buffer("tile", DType.F32, List.of(IrOps.i32(32)), "shared");
     Var j = new Var("j", DType.I32);
     Var t = new Var("t", DType.I32);
@@ -69,8 +70,8 @@ class CSourceCodegenTest {
     String src = new TestDialect().generate(KernelSplit.split(f));
     assertThat(src).isEqualTo("""
         extern "C" __global__ void k_kernel0(float* restrict A, int64_t* restrict out, int32_t n) {
-          int32_t tx = threadIdx.x;
           __shared__ float tile[32];
+          int32_t tx = threadIdx.x;
           tile[tx] = A[tx];
           __syncthreads();
           int32_t t = ((tx / (-3)) - (((tx % (-3)) != 0) && ((tx < 0) != ((-3) < 0))));
@@ -89,10 +90,48 @@ class CSourceCodegenTest {
   }
 
   @Test
+  void floorDivisionOfNonNegativeIndicesIsCDivision() {
+    // tx is a thread index (from 0), n a shape var: their floordiv/floormod by 5 are C's / and %; tx - 3 may be negative
+    Var m = Var.sizeVar("m", DType.I32);
+    org.nnvm4j.tensor.tir.Expr sum = IrOps.add(new org.nnvm4j.tensor.tir.FloorDiv(IrOps.add(tx, m), IrOps.i32(5)), new org.nnvm4j.tensor.tir.FloorMod(IrOps.mul(tx, IrOps.i32(3)), IrOps.i32(5)));
+    org.nnvm4j.tensor.tir.Expr neg = new org.nnvm4j.tensor.tir.FloorDiv(IrOps.sub(tx, IrOps.i32(3)), IrOps.i32(5));
+    PrimFunc f = new PrimFunc("k", List.of(a, out), List.of(m),
+        new For(tx, IrOps.i32(0), IrOps.i32(32), ForKind.THREAD_BINDING, "threadIdx.x",
+            new BufferStore(out, IrOps.cast(DType.I64, IrOps.add(sum, neg)), List.of(tx))), Map.of());
+    assertThat(new TestDialect().generate(KernelSplit.split(f)))
+        .contains("(((tx + m) / 5) + ((tx * 3) % 5))")
+        .contains("(((tx - 3) / 5) - ((((tx - 3) % 5) != 0) && (((tx - 3) < 0) != (5 < 0))))");
+  }
+
+  @Test
   void specialFloatsUseTheMathMacros() {
     PrimFunc f = func(new BufferStore(out, new org.nnvm4j.tensor.tir.Cast(DType.I64, new org.nnvm4j.tensor.tir.Add(
         new FloatImm(DType.F32, Double.NaN), new FloatImm(DType.F32, Double.NEGATIVE_INFINITY))), List.of(tx)));
     assertThat(new TestDialect().generate(KernelSplit.split(f))).contains("((int64_t)(NAN + (-INFINITY)))");
+  }
+
+  @Test
+  void popcountIfThenElseAndExternCallsPrintAsC() {
+    Buffer bytes = Buffer.of("Bytes", DType.U8, List.of(n));
+    // out[tx] = popcount(int64(tx)) + int64(popcount(Bytes[tx])) + if_then_else(tx < n - 1, int64(A[tx + 1]), 0)
+    Stmt body = SeqStmt.of(new BufferStore(out, IrOps.add(IrOps.add(IrOps.popcount(IrOps.cast(DType.I64, tx)),
+        IrOps.cast(DType.I64, IrOps.popcount(new BufferLoad(bytes, List.of(tx))))),
+        IrOps.ifThenElse(IrOps.lt(tx, IrOps.sub(n, IrOps.i32(1))), IrOps.cast(DType.I64,
+            new BufferLoad(a, List.of(IrOps.add(tx, IrOps.i32(1))))), IrOps.i64(0))), List.of(tx)),
+        new Evaluate(IrOps.callExtern(DType.HANDLE, "memset", IrOps.addressOf(new BufferLoad(a, List.of(tx))), IrOps.i32(0),
+            IrOps.i64(4))));
+    PrimFunc f = new PrimFunc("k", List.of(a, out, bytes), List.of(n),
+        new For(tx, IrOps.i32(0), IrOps.i32(32), ForKind.THREAD_BINDING, "threadIdx.x", body), Map.of());
+    assertThat(new TestDialect().generate(KernelSplit.split(f)))
+        .contains("((int64_t)__builtin_popcountll((unsigned long long)(uint64_t)(((int64_t)tx))))")
+        .contains("((uint8_t)__builtin_popcount((unsigned int)(uint8_t)(Bytes[tx])))")
+        .contains("((tx < (n - 1)) ? ((int64_t)A[(tx + 1)]) : 0L)")
+        .contains("memset((&A[tx]), 0, 4L);");
+    Var v = new Var("v", DType.I64);
+    PrimFunc eager = func(new BufferStore(out, IrOps.ifThenElse(IrOps.lt(tx, n), new Let(v, IrOps.cast(DType.I64,
+        new BufferLoad(a, List.of(tx))), v), IrOps.i64(0)), List.of(tx)));
+    assertThatThrownBy(() -> new TestDialect().generate(KernelSplit.split(eager))).isInstanceOf(CompileException.class)
+        .hasMessageContaining("a let inside a branch of if_then_else");
   }
 
   @Test

@@ -140,7 +140,7 @@ final class CompositeConverters {
   }
 
   /** A rank-0 parameter of input 0's dtype holding {@code v}. */
-  private static Symbol scalarParam(OnnxNode n, String suffix, double v) {
+  static Symbol scalarParam(OnnxNode n, String suffix, double v) {
     org.nnvm4j.tensor.DType t = n.dtype(0);
     if (t == null) throw n.unsupported("the input dtype must be known");
     org.nnvm4j.tensor.NDArray a = org.nnvm4j.tensor.NDArray.allocate(t, org.nnvm4j.tensor.Shape.scalar());
@@ -156,7 +156,7 @@ final class CompositeConverters {
   }
 
   /** relu(x) + alpha * (exp(min(x, 0) / scale) - 1): Elu (scale 1) and Celu (scale alpha). */
-  private static Symbol elu(OnnxNode n, Symbol x, float alpha, float scale) {
+  static Symbol elu(OnnxNode n, Symbol x, float alpha, float scale) {
     Symbol min0 = n.op("negative", Map.of(), n.op("relu", Map.of(), n.op("negative", Map.of(), x)));
     if (scale != 1f) min0 = n.op("__mul_scalar__", scalar(1.0 / scale), min0);
     Symbol em1 = n.op("__add_scalar__", scalar(-1), n.op("exp", Map.of(), min0));
@@ -164,7 +164,7 @@ final class CompositeConverters {
   }
 
   /** clip(alpha * x + beta, 0, 1). */
-  private static Symbol hardSigmoid(OnnxNode n, Symbol x, float alpha, float beta) {
+  static Symbol hardSigmoid(OnnxNode n, Symbol x, float alpha, float beta) {
     Symbol lin = n.op("__add_scalar__", scalar(beta), n.op("__mul_scalar__", scalar(alpha), x));
     return n.op("clip", Map.of("a_min", "0", "a_max", "1"), lin);
   }

@@ -79,12 +79,18 @@ final class ElementwiseConverters {
       }
       DType target = OnnxDTypes.of(code);
       if (target == null) throw n.unsupported("cast to " + OnnxDTypes.name(code) + " is not supported");
-      if (target.equals(DType.BF16) || DType.BF16.equals(n.dtype(0))) {
-        throw n.unsupported("casts from or to bfloat16 are not supported (ONNX test data carries bfloat16 as raw uint16)");
-      }
-      if (target.equals(n.dtype(0))) return List.of(n.op("copy", Map.of(), n.input(0)));
-      return List.of(n.op("cast", Map.of("dtype", target.toString()), n.input(0)));
+      return List.of(castTo(n, target));
     });
+  }
+
+  /** Input 0 of {@code n} converted to {@code target} (Cast, CastLike): a copy when it has that dtype already. */
+  static Symbol castTo(OnnxNode n, DType target) {
+    if (target.equals(DType.BF16) || DType.BF16.equals(n.dtype(0))) {
+      throw n.unsupported("casts from or to bfloat16 are not supported (ONNX test data carries bfloat16 as raw uint16, and"
+          + " expects float -> bfloat16 to truncate where nnvm4j rounds to nearest even)");
+    }
+    if (target.equals(n.dtype(0))) return n.op("copy", Map.of(), n.input(0));
+    return n.op("cast", Map.of("dtype", target.toString()), n.input(0));
   }
 
   /** A broadcasting binary op (numpy-style from opset 7; the legacy flag before). */

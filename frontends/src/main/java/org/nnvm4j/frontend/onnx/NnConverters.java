@@ -1,24 +1,19 @@
 package org.nnvm4j.frontend.onnx;
 
-import static org.nnvm4j.frontend.onnx.OnnxNode.bool;
 import static org.nnvm4j.frontend.onnx.OnnxNode.tuple;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.tensor.Shape;
 
-/** Neural-network ONNX ops: Gemm, MatMul, Conv and pooling (1-D and 2-D, NCHW), global pooling, BatchNormalization (inference). */
+/** Neural-network ONNX ops: Gemm, MatMul, global pooling, BatchNormalization (inference); Conv and pooling are in {@link ConvConverters}. */
 final class NnConverters {
   private NnConverters() {}
 
   static void register(Map<String, OpConverter> t) {
     t.put("Gemm", NnConverters::gemm);
     t.put("MatMul", NnConverters::matmul);
-    t.put("Conv", NnConverters::conv);
-    t.put("MaxPool", n -> pool(n, "max_pool2d"));
-    t.put("AveragePool", n -> pool(n, "avg_pool2d"));
     t.put("GlobalAveragePool", n -> List.of(n.op("global_avg_pool2d", Map.of(), rank4(n))));
     t.put("GlobalMaxPool", n -> List.of(n.op("global_max_pool2d", Map.of(), rank4(n))));
     t.put("BatchNormalization", NnConverters::batchNorm);
@@ -51,68 +46,56 @@ final class NnConverters {
     return List.of(y);
   }
 
-  /** MatMul of two 2-D matrices: dense with the transposed right operand. */
+  /**
+   * MatMul with NumPy semantics. A right operand of rank <= 2 makes it dense (the left operand flattened
+   * to rows, the right transposed to [N, K]), which has the x86 strategy; a batched right operand makes
+   * it batch_matmul with broadcast batch dimensions. A 1-D operand is promoted to a matrix and its unit
+   * dimension dropped from the result.
+   */
   private static List<Symbol> matmul(OnnxNode n) {
     Shape a = n.shape(0);
     Shape b = n.shape(1);
-    if (a == null || b == null || a.rank() != 2 || b.rank() != 2) {
-      throw n.unsupported("only 2-D x 2-D MatMul is supported, got " + a + " x " + b);
+    if (a == null || b == null || a.rank() < 1 || b.rank() < 1) {
+      throw n.unsupported("operand shapes must be known and of rank >= 1, got " + a + " x " + b);
     }
-    Symbol w = n.op("transpose", Map.of("axes", tuple(1, 0)), n.input(1));
-    return List.of(n.op("dense", Map.of("units", Long.toString(b.dim(1)), "use_bias", "False"), n.input(0), w));
+    long k = a.dim(a.rank() - 1);
+    long[] out = matmulShape(n, a, b);
+    Symbol y;
+    Shape got;
+    if (b.rank() <= 2) {
+      long cols = b.rank() == 2 ? b.dim(1) : 1;
+      Symbol w = b.rank() == 2 ? n.op("transpose", Map.of("axes", tuple(1, 0)), n.input(1)) : n.op("reshape", Map.of("shape", tuple(1, k)), n.input(1));
+      Symbol x = a.rank() == 2 ? n.input(0) : n.op("reshape", Map.of("shape", tuple(-1, k)), n.input(0));
+      y = n.op("dense", Map.of("units", Long.toString(cols), "use_bias", "False"), x, w);
+      got = Shape.of(a.numElements() / k, cols);
+    } else {
+      Symbol x = a.rank() == 1 ? n.op("reshape", Map.of("shape", tuple(1, k)), n.input(0)) : n.input(0);
+      Symbol w = n.input(1);
+      y = n.op("batch_matmul", Map.of(), x, w);
+      got = null;
+    }
+    if (got != null && got.equals(Shape.of(out))) return List.of(y);
+    return List.of(n.op("reshape", Map.of("shape", tuple(out)), y));
   }
 
-  /** Conv over 1 or 2 spatial axes; 1-D runs as conv2d over [N, C, 1, W] between expand_dims and squeeze. */
-  private static List<Symbol> conv(OnnxNode n) {
-    n.onlyAttrs("kernel_shape", "strides", "pads", "dilations", "group", "auto_pad");
-    Shape w = n.shape(1);
-    if (w == null || w.rank() < 3) throw n.unsupported("the weight shape must be known, got " + w);
-    Window win = Window.of(n, n.shape(0), java.util.Arrays.copyOfRange(w.toArray(), 2, w.rank()));
-    Map<String, String> a = new LinkedHashMap<>();
-    a.put("channels", Long.toString(w.dim(0)));
-    a.put("kernel_size", win.pair(win.kernel(), 1));
-    a.put("strides", win.pair(win.strides(), 1));
-    a.put("padding", win.pair(win.pads(), 0));
-    a.put("dilation", win.pair(win.dilations(), 1));
-    a.put("groups", Long.toString(n.attrInt("group", 1)));
-    Symbol x = lift(n, win, n.input(0));
-    Symbol wt = lift(n, win, n.input(1));
-    if (!n.hasInput(2)) a.put("use_bias", "False");
-    Symbol y = n.hasInput(2) ? n.op("conv2d", a, x, wt, n.input(2)) : n.op("conv2d", a, x, wt);
-    return List.of(drop(n, win, y));
-  }
-
-  private static List<Symbol> pool(OnnxNode n, String op) {
-    n.onlyAttrs("kernel_shape", "strides", "pads", "auto_pad", "ceil_mode", "count_include_pad", "storage_order", "dilations");
-    long[] k = n.attrInts("kernel_shape");
-    if (k == null) throw n.unsupported("'kernel_shape' is required");
-    Window win = Window.of(n, n.shape(0), k);
-    if (java.util.Arrays.stream(win.dilations()).anyMatch(d -> d != 1)) throw n.unsupported("dilated pooling is not supported");
-    if (n.attrInt("storage_order", 0) != 0) throw n.unsupported("storage_order=1 is not supported");
-    Map<String, String> a = new LinkedHashMap<>();
-    a.put("pool_size", win.pair(k, 1));
-    a.put("strides", win.pair(win.strides(), 1));
-    a.put("padding", win.pair(win.pads(), 0));
-    a.put("ceil_mode", bool(n.attrInt("ceil_mode", 0) != 0));
-    if (op.equals("avg_pool2d")) a.put("count_include_pad", bool(n.attrInt("count_include_pad", 0) != 0));
-    return List.of(drop(n, win, n.op(op, a, lift(n, win, n.input(0)))));
-  }
-
-  /** For a 1-D window: [N, C, W] -> [N, C, 1, W]. */
-  private static Symbol lift(OnnxNode n, Window win, Symbol s) {
-    return win.spatial() == 2 ? s : n.op("expand_dims", Map.of("axis", "2"), s);
-  }
-
-  /** For a 1-D window: [N, C, 1, W] -> [N, C, W]. */
-  private static Symbol drop(OnnxNode n, Window win, Symbol s) {
-    return win.spatial() == 2 ? s : n.op("squeeze", Map.of("axis", tuple(2)), s);
+  /** NumPy's matmul shape: broadcast batch dimensions, then [M, N] without the dimension of a 1-D operand. */
+  private static long[] matmulShape(OnnxNode n, Shape a, Shape b) {
+    long[] sa = a.rank() == 1 ? new long[] {1, a.dim(0)} : a.toArray();
+    long[] sb = b.rank() == 1 ? new long[] {b.dim(0), 1} : b.toArray();
+    if (sa[sa.length - 1] != sb[sb.length - 2]) throw n.unsupported("inner dimensions differ: " + a + " x " + b);
+    long[] batch = org.nnvm4j.tensor.topi.Broadcast.shape(java.util.Arrays.copyOf(sa, sa.length - 2), java.util.Arrays.copyOf(sb, sb.length - 2));
+    if (batch == null) throw n.unsupported("batch dimensions of " + a + " and " + b + " do not broadcast");
+    java.util.List<Long> out = new java.util.ArrayList<>(java.util.Arrays.stream(batch).boxed().toList());
+    if (a.rank() > 1) out.add(sa[sa.length - 2]);
+    if (b.rank() > 1) out.add(sb[sb.length - 1]);
+    return out.stream().mapToLong(Long::longValue).toArray();
   }
 
   /** Inference-mode batch norm; outputs 2 to 5 (training statistics) are not produced. */
   private static List<Symbol> batchNorm(OnnxNode n) {
     n.onlyAttrs("epsilon", "momentum", "spatial", "is_test", "consumed_inputs", "training_mode");
     if (n.attrInt("spatial", 1) != 1) throw n.unsupported("spatial=0 is not supported");
-    if (n.attrInt("training_mode", 0) != 0) throw n.unsupported("training_mode=1 is not supported");
+    if (n.attrInt("training_mode", 0) != 0) return IndexConverters.batchNormTraining(n);
     return List.of(n.op("batch_norm", Map.of("axis", "1", "epsilon", Float.toString(n.attrFloat("epsilon", 1e-5f))),
         n.input(0), n.input(1), n.input(2), n.input(3), n.input(4)));
   }

@@ -111,6 +111,10 @@ public final class OnnxImporter {
     List<String> outNames = new ArrayList<>();
     for (ValueInfoProto o : g.getOutputList()) {
       Symbol s = values.symbols.get(o.getName());
+      if (s == null && values.sequences.containsKey(o.getName())) {
+        throw new CompileException(ErrorCode.UNSUPPORTED, Span.file(file.toString()),
+            "graph output '" + o.getName() + "' is a sequence; nnvm4j resolves sequences while importing and returns tensors only");
+      }
       if (s == null) throw new CompileException(ErrorCode.MALFORMED_INPUT, Span.file(file.toString()), "graph output '" + o.getName() + "' is never computed");
       // An output that is an input or a parameter gets a copy node: the deploy graph computes every output.
       if (s.outputs().get(0).node().isVariable()) s = Symbol.create("copy", "output_" + o.getName(), Map.of(), s);
@@ -182,20 +186,23 @@ public final class OnnxImporter {
         n.getOutputList().forEach(poisoned::add);
         return;
       }
-      if (!values.symbols.containsKey(in)) {
+      if (!values.symbols.containsKey(in) && !values.sequences.containsKey(in)) {
         problems.add(where + "input '" + in + "' is used before it is defined");
         n.getOutputList().forEach(poisoned::add);
         return;
       }
     }
     try {
-      List<Symbol> outs = conv.convert(new OnnxNode(n, name, opset, file, values));
+      OnnxNode node = new OnnxNode(n, name, opset, file, values);
+      List<Symbol> outs = conv.convert(node);
       for (int k = 0; k < n.getOutputCount(); k++) {
         String out = n.getOutput(k);
         if (out.isEmpty()) continue;
-        if (k >= outs.size()) {
-          throw new OnnxNode(n, name, opset, file, values).unsupported("output " + k + " ('" + out + "') is not supported");
+        if (node.sequenceOutput(k) != null) {
+          values.sequences.put(out, node.sequenceOutput(k));
+          continue;
         }
+        if (k >= outs.size()) throw node.unsupported("output " + k + " ('" + out + "') is not supported");
         values.bind(out, outs.get(k));
       }
     } catch (CompileException e) {
@@ -207,6 +214,8 @@ public final class OnnxImporter {
   /** The symbol table: ONNX value names to symbols, with statically inferred shapes and dtypes, and the params. */
   static final class Values {
     final Map<String, Symbol> symbols = new HashMap<>();
+    /** ONNX sequence values, resolved at import: their elements. */
+    final Map<String, List<Symbol>> sequences = new HashMap<>();
     final Map<String, NDArray> params = new LinkedHashMap<>();
     final Set<String> poisoned = new HashSet<>();
     /** Data inputs bound to their values because a converter needed them as constants. */
@@ -311,10 +320,15 @@ public final class OnnxImporter {
 
     Shape shape(String name) {
       Symbol s = symbols.get(name);
-      if (s == null) return null;
+      return s == null ? null : shape(s);
+    }
+
+    Shape shape(Symbol s) {
       NodeEntry e = s.outputs().get(0);
       return shapes(e.node())[e.index()];
     }
+
+    List<Symbol> sequence(String name) { return sequences.get(name); }
 
     DType dtype(String name) {
       Symbol s = symbols.get(name);

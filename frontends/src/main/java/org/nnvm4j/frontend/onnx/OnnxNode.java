@@ -26,6 +26,7 @@ final class OnnxNode {
   private final Path file;
   private final OnnxImporter.Values values;
   private final Map<String, AttributeProto> attrs = new LinkedHashMap<>();
+  private final Map<Integer, List<Symbol>> sequenceOutputs = new java.util.HashMap<>();
   private int created;
 
   OnnxNode(NodeProto proto, String name, long opset, Path file, OnnxImporter.Values values) {
@@ -55,6 +56,25 @@ final class OnnxNode {
     if (!hasInput(i)) throw unsupported("input " + i + " is missing");
     return values.symbol(proto.getInput(i));
   }
+
+  /**
+   * The elements of sequence input {@code i}. Sequences exist at import time only: every sequence op
+   * is resolved while importing, so their lengths and positions must be known statically.
+   */
+  List<Symbol> sequence(int i) {
+    List<Symbol> s = hasInput(i) ? values.sequence(proto.getInput(i)) : null;
+    if (s == null) throw unsupported("input " + i + " must be a sequence");
+    return s;
+  }
+
+  /** Makes output {@code k} the sequence {@code elements} (a converter that does so returns no symbol for it). */
+  void outputSequence(int k, List<Symbol> elements) { sequenceOutputs.put(k, List.copyOf(elements)); }
+
+  /** The sequence a converter made output {@code k}, or null when it is a tensor. */
+  List<Symbol> sequenceOutput(int k) { return sequenceOutputs.get(k); }
+
+  /** The static shape of {@code s} (an input or an element of a sequence), or null when unknown. */
+  Shape shapeOf(Symbol s) { return values.shape(s); }
 
   /** The static shape of input {@code i}, or null when unknown. */
   Shape shape(int i) { return values.shape(proto.getInput(i)); }
@@ -129,6 +149,34 @@ final class OnnxNode {
 
   /** A new parameter holding {@code value}, named after this node. */
   Symbol param(String suffix, NDArray value) { return values.addParam(name + "_" + suffix, value); }
+
+  /**
+   * Imports the nodes of graph attribute {@code attr} (a branch of If) into the enclosing scope, which
+   * its nodes may read, and returns the symbols of the branch's outputs.
+   */
+  List<Symbol> importBranch(String attr) {
+    AttributeProto a = attrs.get(attr);
+    if (a == null || !a.hasG()) throw unsupported("graph attribute '" + attr + "' is missing");
+    org.nnvm4j.frontend.onnx.proto.Onnx.GraphProto g = a.getG();
+    for (org.nnvm4j.frontend.onnx.proto.Onnx.TensorProto t : g.getInitializerList()) {
+      values.addInitializer(t.getName(), OnnxTensors.read(t, file.toAbsolutePath().getParent(), file));
+    }
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      NodeProto sub = g.getNode(i);
+      String subName = name + "/" + (sub.getName().isEmpty() ? sub.getOpType() + "_" + i : sub.getName());
+      OpConverter conv = sub.getDomain().isEmpty() || sub.getDomain().equals("ai.onnx") ? OnnxOps.converter(sub.getOpType()) : null;
+      if (conv == null) throw unsupported(attr + " node '" + subName + "' (" + sub.getOpType() + ") is not supported");
+      List<Symbol> outs = conv.convert(new OnnxNode(sub, subName, opset, file, values));
+      for (int k = 0; k < sub.getOutputCount() && k < outs.size(); k++) if (!sub.getOutput(k).isEmpty()) values.bind(sub.getOutput(k), outs.get(k));
+    }
+    List<Symbol> outs = new java.util.ArrayList<>();
+    for (org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto o : g.getOutputList()) {
+      Symbol s = values.symbol(o.getName());
+      if (s == null) throw unsupported(attr + " output '" + o.getName() + "' is never computed");
+      outs.add(s);
+    }
+    return outs;
+  }
 
   /** An {@link ErrorCode#UNSUPPORTED} error for this node, with the reason. */
   CompileException unsupported(String reason) {

@@ -19,6 +19,14 @@ public final class OnnxOps {
     ReduceConverters.register(TABLE);
     CompositeConverters.register(TABLE);
     LossConverters.register(TABLE);
+    IndexConverters.register(TABLE);
+    SequenceConverters.register(TABLE);
+    ConvConverters.register(TABLE);
+    ResizeConverters.register(TABLE);
+    ChannelConverters.register(TABLE);
+    RnnConverters.register(TABLE);
+    QuantConverters.register(TABLE);
+    VisionConverters.register(TABLE);
   }
 
   private OnnxOps() {}

@@ -89,13 +89,13 @@ final class ShapeConverters {
     return List.of(n.op("reshape", Map.of("shape", tuple(outer, inner)), n.input(0)));
   }
 
-  /** Unsqueeze: one expand_dims per new axis, in ascending order of the output positions. */
   /** Gather and GatherElements: data and indices along attribute {@code axis} (default 0) into graph op {@code op}. */
   private static List<Symbol> gatherAlongAxis(OnnxNode n, String op) {
     n.onlyAttrs("axis");
     return List.of(n.op(op, Map.of("axis", Long.toString(n.attrInt("axis", 0))), n.input(0), n.input(1)));
   }
 
+  /** Unsqueeze: one expand_dims per new axis, in ascending order of the output positions. */
   private static List<Symbol> unsqueeze(OnnxNode n) {
     long[] axes = axes(n, 13);
     Shape s = n.shape(0);
@@ -108,7 +108,6 @@ final class ShapeConverters {
     return List.of(y);
   }
 
-  /** The axes: an attribute before {@code inputSince}, the (constant) second input from it on; null when absent. */
   /**
    * Slice: opsets 1 to 9 give starts, ends and axes as attributes; 10 and later as (constant) inputs,
    * with optional axes and steps. Unlisted axes are whole; out-of-range values clamp (strided_slice).
@@ -179,13 +178,20 @@ final class ShapeConverters {
       sizes = new long[parts];
       for (int i = 0; i < parts; i++) sizes[i] = Math.max(0, Math.min(each, extent - i * each));
     }
-    if (sizes.length != parts || Arrays.stream(sizes).sum() != extent) {
-      throw n.unsupported("split sizes " + Arrays.toString(sizes) + " do not cover axis extent " + extent + " in " + parts + " outputs");
+    if (sizes.length != parts) throw n.unsupported("split sizes " + Arrays.toString(sizes) + " do not give " + parts + " outputs");
+    return slices(n, s, d, sizes);
+  }
+
+  /** Input 0 (of shape {@code s}) cut along axis {@code d} into consecutive pieces of {@code sizes}, which must cover the axis. */
+  static List<Symbol> slices(OnnxNode n, Shape s, int d, long[] sizes) {
+    long extent = s.dim(d);
+    if (Arrays.stream(sizes).anyMatch(x -> x < 0) || Arrays.stream(sizes).sum() != extent) {
+      throw n.unsupported("split sizes " + Arrays.toString(sizes) + " do not cover axis extent " + extent);
     }
     List<Symbol> out = new java.util.ArrayList<>();
     long at = 0;
     for (long size : sizes) {
-      long[] begin = new long[r], end = s.toArray();
+      long[] begin = new long[s.rank()], end = s.toArray();
       begin[d] = at;
       end[d] = at + size;
       out.add(n.op("strided_slice", Map.of("begin", tuple(begin), "end", tuple(end)), n.input(0)));
@@ -276,6 +282,7 @@ final class ShapeConverters {
         "pad_value", Double.toString(value)), n.input(0)));
   }
 
+  /** The axes: an attribute before {@code inputSince}, the (constant) second input from it on; null when absent. */
   static long[] axes(OnnxNode n, int inputSince) {
     if (n.opset() < inputSince) {
       n.onlyAttrs("axes", "keepdims");

@@ -10,7 +10,7 @@ import org.nnvm4j.tensor.Shape;
 
 /**
  * ONNX ops that need no new graph op: Identity, Constant, Shape, Size, ConstantOfShape, Range and EyeLike
- * (folded), Expand, Sum, inference-mode Dropout.
+ * (folded), Expand, Sum.
  */
 final class TensorConverters {
   private TensorConverters() {}
@@ -46,13 +46,6 @@ final class TensorConverters {
         y = n.op("elemwise_add", Map.of(), y, n.input(i));
       }
       return List.of(y);
-    });
-    t.put("Dropout", n -> {
-      // Inference: the output is the input; the optional mask output is not supported.
-      n.onlyAttrs("ratio", "is_test", "seed", "consumed_inputs");
-      if (n.hasInput(2) && n.constant(2) == null) throw n.unsupported("input 'training_mode' must be a constant");
-      if (n.hasInput(2) && n.constant(2).getDouble(0) != 0) throw n.unsupported("training_mode=true is not supported");
-      return List.of(n.op("copy", Map.of(), n.input(0)));
     });
   }
 

@@ -1,20 +1,20 @@
 package org.nnvm4j.frontend.onnx;
 
 import java.util.Arrays;
+import java.util.stream.LongStream;
 import org.nnvm4j.tensor.Shape;
 
 /**
- * The sliding-window attributes of an ONNX Conv or pooling node over 1 or 2 spatial axes, lifted to
- * the 2-D form NNVM's ops take (a 1-D window becomes height 1). Explicit {@code pads} and
- * {@code auto_pad} SAME_UPPER/SAME_LOWER/VALID are resolved from the static input shape; NNVM pads
- * both sides alike, so the begin and end pads must agree.
+ * The sliding-window attributes of an ONNX Conv or pooling node over 1 to 3 spatial axes: kernel,
+ * strides, dilations and the padding at both ends of each axis, with {@code auto_pad}
+ * SAME_UPPER/SAME_LOWER/VALID resolved from the static input shape.
  */
-record Window(int spatial, long[] kernel, long[] strides, long[] dilations, long[] pads) {
+record Window(int spatial, long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] padEnd) {
   /** The window of node {@code n} with data shape {@code data} and kernel extents {@code kernel} (one per spatial axis). */
   static Window of(OnnxNode n, Shape data, long[] kernel) {
     int r = kernel.length;
-    if (data == null || data.rank() != r + 2 || r < 1 || r > 2) {
-      throw n.unsupported("only 1-D and 2-D windows over known [N, C, (H,) W] data are supported, got data " + data
+    if (data == null || data.rank() != r + 2 || r < 1 || r > 3) {
+      throw n.unsupported("only 1-D, 2-D and 3-D windows over known [N, C, spatial...] data are supported, got data " + data
           + " and kernel " + Arrays.toString(kernel));
     }
     long[] strides = perAxis(n, "strides", r);
@@ -43,22 +43,50 @@ record Window(int spatial, long[] kernel, long[] strides, long[] dilations, long
       }
       default -> throw n.unsupported("auto_pad=" + auto + " is not supported");
     }
-    if (!Arrays.equals(begin, end)) {
-      throw n.unsupported("asymmetric padding (begin " + Arrays.toString(begin) + ", end " + Arrays.toString(end) + ") is not supported");
+    if (LongStream.of(begin).anyMatch(v -> v < 0) || LongStream.of(end).anyMatch(v -> v < 0)) {
+      throw n.unsupported("negative 'pads' " + Arrays.toString(begin) + " / " + Arrays.toString(end) + " are not supported");
     }
-    return new Window(r, kernel, strides, dil, begin);
+    return new Window(r, kernel, strides, dil, begin, end);
   }
 
-  private static long[] perAxis(OnnxNode n, String attr, int r) {
+  static long[] perAxis(OnnxNode n, String attr, int r) {
     long[] v = n.attrInts(attr);
     if (v == null) {
       v = new long[r];
       Arrays.fill(v, 1);
     }
     if (v.length != r) throw n.unsupported("'" + attr + "' must have " + r + " values, got " + Arrays.toString(v));
+    if (LongStream.of(v).anyMatch(x -> x < 1)) throw n.unsupported("'" + attr + "' must be positive, got " + Arrays.toString(v));
     return v;
   }
 
+  /** Whether both ends of every axis get the same padding. */
+  boolean symmetric() { return Arrays.equals(padBegin, padEnd); }
+
+  /** Whether no axis is dilated. */
+  boolean undilated() { return LongStream.of(dilations).allMatch(d -> d == 1); }
+
   /** {@code v} as an NNVM 2-D tuple: a 1-D window gets a leading {@code one}. */
   String pair(long[] v, long one) { return spatial == 2 ? OnnxNode.tuple(v) : OnnxNode.tuple(one, v[0]); }
+
+  /** This window with a leading spatial axis of extent 1 (a 2-D window run as 3-D over [N, C, 1, H, W]). */
+  Window lifted() {
+    return new Window(spatial + 1, prepend(kernel, 1), prepend(strides, 1), prepend(dilations, 1), prepend(padBegin, 0),
+        prepend(padEnd, 0));
+  }
+
+  /** The N-D ops' padding text: all begins, then all ends. */
+  String padding() {
+    long[] all = new long[2 * spatial];
+    System.arraycopy(padBegin, 0, all, 0, spatial);
+    System.arraycopy(padEnd, 0, all, spatial, spatial);
+    return OnnxNode.tuple(all);
+  }
+
+  private static long[] prepend(long[] v, long first) {
+    long[] out = new long[v.length + 1];
+    out[0] = first;
+    System.arraycopy(v, 0, out, 1, v.length);
+    return out;
+  }
 }

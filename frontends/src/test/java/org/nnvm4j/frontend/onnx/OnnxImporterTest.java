@@ -69,7 +69,7 @@ class OnnxImporterTest {
     GraphProto g = GraphProto.newBuilder().addInput(TestModels.f32("x", 2)).addOutput(TestModels.f32("y", 2))
         .addNode(TestModels.node("Frobnicate", "first", new String[] {"x"}, new String[] {"a"}))
         .addNode(TestModels.node("Relu", "ok", new String[] {"a"}, new String[] {"b"}))
-        .addNode(TestModels.node("Hardmax", "second", new String[] {"x"}, new String[] {"c"}))
+        .addNode(TestModels.node("NonZero", "second", new String[] {"x"}, new String[] {"c"}))
         .addNode(TestModels.node("Add", "join", new String[] {"b", "c"}, new String[] {"y"})).build();
     Path f = write("two.onnx", g, 11);
     assertThatThrownBy(() -> OnnxImporter.importModel(f, Map.of())).isInstanceOf(CompileException.class)
@@ -78,7 +78,7 @@ class OnnxImporterTest {
           assertThat(c.code()).isEqualTo(ErrorCode.UNSUPPORTED);
           assertThat(c.span().file()).endsWith("two.onnx");
           assertThat(c.problems()).containsExactly("node 'first': ONNX Frobnicate (opset 11) is not supported",
-              "node 'second': ONNX Hardmax (opset 11) is not supported");
+              "node 'second': ONNX NonZero (opset 11) is not supported");
         }).hasMessageContaining("2 of 4 nodes");
   }
 

@@ -50,6 +50,18 @@ final class TestModels {
     return t.build();
   }
 
+  /** An int64 initializer (values in int64_data). */
+  static TensorProto i64(String name, long[] values, long... dims) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE);
+    for (long v : values) t.addInt64Data(v);
+    for (long d : dims) t.addDims(d);
+    return t.build();
+  }
+
+  static AttributeProto intAttr(String name, long v) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+  }
+
   static ModelProto model(long irVersion, long opset, GraphProto graph) {
     return ModelProto.newBuilder().setIrVersion(irVersion).setProducerName("nnvm4j-test")
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(graph).build();

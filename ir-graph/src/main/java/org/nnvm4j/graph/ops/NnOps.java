@@ -32,14 +32,7 @@ public final class NnOps {
         .attr("units", null, "the number of output features", OpAttrs.POSITIVE_INT)
         .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
-        .inferShape((a, in) -> {
-          if (in[0] == null) return null;
-          if (in[0].rank() != 2) throw CompileException.invalid("dense: data has shape %s; expected [batch, features]", in[0]);
-          long units = intAttr(a, "units");
-          OpRules.expect(in, 1, "weight", Shape.of(units, in[0].dim(1)));
-          if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(units));
-          return new Shape[] {Shape.of(in[0].dim(0), units)};
-        })
+        .inferShape((a, in) -> OpRules.dense("dense", in, intAttr(a, "units"), k -> Shape.of(intAttr(a, "units"), k)))
         .compute((a, in) -> {
           Tensor out = Nn.dense(in.get(0), in.get(1), "dense");
           return List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), "dense_bias") : out);
@@ -47,13 +40,7 @@ public final class NnOps {
   }
 
   private static Op conv2d() {
-    return Op.builder("conv2d").describe("2-d convolution, NCHW data and OIHW weight, plus bias [channels].")
-        .inputs("data", "weight", "bias").arity(a -> boolAttr(a, "use_bias") ? 3 : 2)
-        .attr("channels", null, "the number of output channels", OpAttrs.POSITIVE_INT)
-        .attr("kernel_size", null, "(height, width) of the kernel", OpAttrs.positivePair(2))
-        .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
-        .attr("padding", "(0, 0)", "(height, width) zero padding on both sides", OpAttrs.nonNegativePair(2))
-        .attr("dilation", "(1, 1)", "(height, width) dilation", OpAttrs.positivePair(2))
+    return convBuilder("conv2d", "2-d convolution, NCHW data and OIHW weight, plus bias [channels].")
         .attr("groups", "1", "the number of groups", OpAttrs.POSITIVE_INT)
         .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
         .attr("kernel_layout", "OIHW", "the weight layout", OpAttrs.oneOf("OIHW"))
@@ -83,28 +70,40 @@ public final class NnOps {
         }).build();
   }
 
+  /** A 2-d convolution op with optional bias and the attributes every convolution has (channels, kernel, strides, padding, dilation). */
+  static Op.Builder convBuilder(String name, String doc) {
+    return Op.builder(name).describe(doc)
+        .inputs("data", "weight", "bias").arity(a -> boolAttr(a, "use_bias") ? 3 : 2)
+        .attr("channels", null, "the number of output channels", OpAttrs.POSITIVE_INT)
+        .attr("kernel_size", null, "(height, width) of the kernel", OpAttrs.positivePair(2))
+        .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
+        .attr("padding", "(0, 0)", "(height, width) zero padding on both sides", OpAttrs.nonNegativePair(2))
+        .attr("dilation", "(1, 1)", "(height, width) dilation", OpAttrs.positivePair(2));
+  }
+
   private static Conv2d.Params convParams(Map<String, String> a) {
     return new Conv2d.Params(ints(a.get("strides"), 2), ints(a.get("padding"), 2), ints(a.get("dilation"), 2), intAttr(a, "groups"));
   }
 
   private static Op pool(String name, boolean avg) {
-    Op.Builder b = Op.builder(name).describe((avg ? "Average" : "Max") + " pooling over 2-d windows of NCHW data.").inputs("data")
+    Op.Builder b = Op.builder(name).describe((avg ? "Average" : "Max") + " pooling over 2-d windows of NCHW (or NCHW{c}c) data.")
+        .inputs("data")
         .attr("pool_size", null, "(height, width) of the window", OpAttrs.positivePair(2))
         .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
         .attr("padding", "(0, 0)", "(height, width) padding on both sides", OpAttrs.nonNegativePair(2))
-        .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
+        .attr("layout", "NCHW", "the data layout, NCHW or NCHW{c}c", LayoutOps.NCHW_OR_BLOCKED)
         .attr("ceil_mode", "False", "round the output size up", OpAttrs.BOOL);
     if (avg) b.attr("count_include_pad", "False", "whether padding counts in the average", OpAttrs.BOOL);
     return b.pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           Shape d = in[0];
-          if (d.rank() != 4) throw CompileException.invalid("%s: data has shape %s; expected NCHW", name, d);
+          LayoutOps.checkData(name, a.get("layout"), d);
           Pool.Params p = poolParams(a, avg);
           long oh = Pool.outExtent(d.dim(2), p.window()[0], p.strides()[0], p.padding()[0], p.ceilMode());
           long ow = Pool.outExtent(d.dim(3), p.window()[1], p.strides()[1], p.padding()[1], p.ceilMode());
           if (oh < 1 || ow < 1) throw CompileException.invalid("%s: window %s does not fit data %s", name, a.get("pool_size"), d);
-          return new Shape[] {Shape.of(d.dim(0), d.dim(1), oh, ow)};
+          return new Shape[] {d.rank() == 5 ? Shape.of(d.dim(0), d.dim(1), oh, ow, d.dim(4)) : Shape.of(d.dim(0), d.dim(1), oh, ow)};
         })
         .compute((a, in) -> List.of(Pool.pool2d(in.get(0), poolParams(a, avg), avg, name))).build();
   }
@@ -116,12 +115,13 @@ public final class NnOps {
 
   private static Op global(String name, boolean avg) {
     return Op.builder(name).describe("Global " + (avg ? "average" : "max") + " pooling: [N, C, H, W] -> [N, C, 1, 1].").inputs("data")
-        .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
+        .attr("layout", "NCHW", "the data layout, NCHW or NCHW{c}c", LayoutOps.NCHW_OR_BLOCKED)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
-          if (in[0].rank() != 4) throw CompileException.invalid("%s: data has shape %s; expected NCHW", name, in[0]);
-          return new Shape[] {Shape.of(in[0].dim(0), in[0].dim(1), 1, 1)};
+          LayoutOps.checkData(name, a.get("layout"), in[0]);
+          Shape d = in[0];
+          return new Shape[] {d.rank() == 5 ? Shape.of(d.dim(0), d.dim(1), 1, 1, d.dim(4)) : Shape.of(d.dim(0), d.dim(1), 1, 1)};
         })
         .compute((a, in) -> List.of(Pool.global(in.get(0), avg, name))).build();
   }

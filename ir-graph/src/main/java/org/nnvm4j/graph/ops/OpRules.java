@@ -43,4 +43,16 @@ public final class OpRules {
     if (in[i] == null) in[i] = want;
     else if (!in[i].equals(want)) throw CompileException.invalid("input %d (%s) has shape %s but %s is expected", i, name, in[i], want);
   }
+
+  /**
+   * The output shape [batch, units] of a dense-like op {@code op} over data [batch, features]; the weight is
+   * expected to have {@code weight.apply(features)} and a bias (input 2, if any) [units].
+   */
+  public static Shape[] dense(String op, Shape[] in, long units, java.util.function.LongFunction<Shape> weight) {
+    if (in[0] == null) return null;
+    if (in[0].rank() != 2) throw CompileException.invalid("%s: data has shape %s; expected [batch, features]", op, in[0]);
+    expect(in, 1, "weight", weight.apply(in[0].dim(1)));
+    if (in.length > 2) expect(in, 2, "bias", Shape.of(units));
+    return new Shape[] {Shape.of(in[0].dim(0), units)};
+  }
 }

@@ -8,7 +8,8 @@ import org.nnvm4j.pass.PassProvider;
 public final class GraphPassProvider implements PassProvider {
   @Override
   public List<Pass<?>> passes() {
-    return List.of(InferShape.pass(), InferType.pass(), SimplifyInference.pass(), FoldScaleAxis.pass(), FuseOps.pass(), PrecomputePrune.pass(),
+    return List.of(InferShape.pass(), InferType.pass(), SimplifyInference.pass(), FoldScaleAxis.pass(), AlterOpLayout.pass(),
+        CorrectLayout.pass(), FuseOps.pass(), PrecomputePrune.pass(),
         MaterializeOutputs.pass(), PlanMemory.pass());
   }
 }

@@ -129,6 +129,12 @@ final class Arith {
       }
       return r;
     }
+    if (c.op().equals(Intrinsics.POPCOUNT)) {
+      long[] x = (long[]) args.get(0);
+      long[] r = new long[x.length];
+      for (int i = 0; i < r.length; i++) r[i] = IrOps.popcount(t.element(), x[i]);
+      return r;
+    }
     if (Intrinsics.BINARY_MATH.contains(c.op())) {
       double[] x = (double[]) args.get(0);
       double[] y = (double[]) args.get(1);

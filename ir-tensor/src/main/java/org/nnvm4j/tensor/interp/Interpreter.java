@@ -8,6 +8,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nnvm4j.pass.diag.CompileException;
+import org.nnvm4j.pass.diag.ErrorCode;
+import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.pass.diag.InternalCompilerError;
 import org.nnvm4j.tensor.BFloat16;
 import org.nnvm4j.tensor.DType;
@@ -117,7 +119,10 @@ public final class Interpreter {
         memory.put(n.buffer(), scratch.allocate(Math.max(1, count * n.buffer().dtype().bytes()), 64));
         exec(n.body(), scratch);
       }
-      case Evaluate n -> eval(n.value());
+      case Evaluate n -> {
+        // a barrier orders the threads of a block; run one after another, they need none
+        if (!(n.value() instanceof Call c && c.op().equals(Intrinsics.STORAGE_SYNC))) eval(n.value());
+      }
     }
   }
 
@@ -160,7 +165,14 @@ public final class Interpreter {
         yield r;
       }
       case Broadcast n -> Arith.broadcast(eval(n.value()), n.lanes());
-      case Call n -> Arith.call(n, n.args().stream().map(this::eval).toList());
+      case Call n -> {
+        if (Intrinsics.isIfThenElse(n)) yield eval(n.args().get(scalarLong(eval(n.args().get(0))) != 0 ? 1 : 2)); // lazy
+        if (n.op().equals(Intrinsics.CALL_EXTERN) || n.op().equals(Intrinsics.ADDRESS_OF)) {
+          throw new CompileException(ErrorCode.UNSUPPORTED, Span.NONE, "the interpreter cannot run " + n.op() + " ("
+              + TirPrinter.print(n) + "): external functions run on native backends only");
+        }
+        yield Arith.call(n, n.args().stream().map(this::eval).toList());
+      }
       case Let n -> {
         env.put(n.var(), eval(n.value()));
         yield eval(n.body());

@@ -11,11 +11,14 @@ import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.pass.diag.ErrorCode;
 import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.ExternOp;
 import org.nnvm4j.tensor.te.Operation;
 import org.nnvm4j.tensor.te.PlaceholderOp;
+import org.nnvm4j.tensor.te.ScanOp;
 import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.Allocate;
 import org.nnvm4j.tensor.tir.Buffer;
+import org.nnvm4j.tensor.tir.StmtMutator;
 import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.tir.SeqStmt;
 import org.nnvm4j.tensor.tir.Stmt;
@@ -65,6 +68,7 @@ public final class Lower {
             + "': tensor " + t.name() + " is inlined (computeInline) and has no storage; it cannot be an argument");
       }
     }
+    Map<Operation, ScanOp> scanParts = ScanNest.parts(s, name, args);
     for (Stage st : s.stages()) {
       if (st.isInlined()) continue;
       if (st.attachStage() != null) {
@@ -73,37 +77,68 @@ public final class Lower {
       }
       switch (st.op()) {
         case PlaceholderOp p -> {
-          if (!buffers.containsKey(p.output(0))) {
+          if (!buffers.containsKey(p.output(0)) && !scanParts.containsKey(p)) {
             throw new CompileException(ErrorCode.INVALID_ARGUMENT, Span.node(p.name(), "placeholder"),
                 "function '" + name + "' reads placeholder '" + p.name() + "' but it is not among its arguments");
           }
         }
         case ComputeOp c -> {
-          for (int i = 0; i < c.numOutputs(); i++) {
-            Tensor t = c.output(i);
-            if (!buffers.containsKey(t)) {
-              Buffer b = new Buffer(t.name(), t.dtype(), st.storageShape(t.shape()), st.scope());
-              buffers.put(t, b);
-              temps.add(b);
-            }
-          }
+          if (!scanParts.containsKey(c)) allocateOutputs(st, buffers, temps);
+        }
+        case ExternOp e -> allocateOutputs(st, buffers, temps);
+        case ScanOp sc -> {
+          allocateOutputs(st, buffers, temps);
+          ScanNest.bind(sc, buffers);
         }
       }
     }
     StageNest.Ctx ctx = new StageNest.Ctx(s, buffers, inlined);
     for (Stage st : s.stages()) {
-      if (!st.isInlined() && st.attachStage() == null && st.op() instanceof ComputeOp) nests.add(StageNest.root(st, ctx));
+      if (st.isInlined() || st.attachStage() != null) continue;
+      if (st.op() instanceof ComputeOp c && !scanParts.containsKey(c)) nests.add(StageNest.root(st, ctx));
+      if (st.op() instanceof ScanOp sc) nests.add(ScanNest.build(sc, ctx));
+      if (st.op() instanceof ExternOp e) nests.add(externBody(name, s, e, buffers));
     }
+    // an output op must reach the caller; of a multi-output op (argmax's index and value) one output suffices
     for (Operation out : s.outputs()) {
-      for (int i = 0; i < out.numOutputs(); i++) {
-        if (temps.contains(buffers.get(s.resolve(out.output(i))))) {
-          throw CompileException.invalid("function '%s': output %s is not among its arguments", name, out.output(i).name());
-        }
+      boolean anyArg = false;
+      for (int i = 0; i < out.numOutputs(); i++) anyArg |= !temps.contains(buffers.get(s.resolve(out.output(i))));
+      if (!anyArg) {
+        throw CompileException.invalid("function '%s': output %s is not among its arguments", name, out.output(0).name());
       }
     }
     Stmt body = SeqStmt.of(nests);
     for (int i = temps.size() - 1; i >= 0; i--) body = new Allocate(temps.get(i), body);
     return new PrimFunc(name, params, shapeVars(params), body, Map.of("global_symbol", name));
+  }
+
+  /** Buffers for the outputs of a root stage that are not arguments: allocations inside the function. */
+  private static void allocateOutputs(Stage st, Map<Tensor, Buffer> buffers, List<Buffer> temps) {
+    for (int i = 0; i < st.op().numOutputs(); i++) {
+      Tensor t = st.op().output(i);
+      if (!buffers.containsKey(t)) {
+        Buffer b = new Buffer(t.name(), t.dtype(), st.storageShape(t.shape()), st.scope());
+        buffers.put(t, b);
+        temps.add(b);
+      }
+    }
+  }
+
+  /** The hand-written body of an extern op with its placeholder buffers bound to the real ones. */
+  private static Stmt externBody(String name, Schedule s, ExternOp e, Map<Tensor, Buffer> buffers) {
+    Map<Buffer, Buffer> bind = new IdentityHashMap<>();
+    for (int i = 0; i < e.inputTensors().size(); i++) {
+      Tensor in = s.resolve(e.inputTensors().get(i));
+      Buffer real = buffers.get(in);
+      if (real == null) {
+        throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(e.name(), null), "function '" + name + "': extern '"
+            + e.name() + "' reads " + in.name() + ", which has no buffer of its own (inlined or computed at another stage);"
+            + " compute it at the root");
+      }
+      bind.put(e.inputBuffers().get(i), real);
+    }
+    for (int i = 0; i < e.numOutputs(); i++) bind.put(e.outputBuffers().get(i), buffers.get(e.output(i)));
+    return StmtMutator.substituteBuffers(e.body(), bind);
   }
 
   /** A stage computed at another must hang below a root stage through stages that are computed, not inlined. */

@@ -45,8 +45,8 @@ final class RFactor {
         throw error(name, axis, "rfactor after scheduling the data-parallel axes or fusing; call rfactor first");
       }
       Expr ext = extent.get(sp.parent());
-      extent.put(sp.outer(), IrOps.floorDiv(IrOps.add(ext, IrOps.sub(sp.factor(), IrOps.one(ext.dtype()))), sp.factor()));
-      extent.put(sp.inner(), sp.factor());
+      extent.put(sp.outer(), sp.outerExtent(ext));
+      extent.put(sp.inner(), sp.innerExtent(ext));
     }
     // the rf stage: axis becomes data-parallel, the other reduction loops stay reductions
     IterVar rfAxis = new IterVar(Range.fromExtent(extent.get(axis)), axis.var().copy(), IterVar.Kind.DATA_PAR);
@@ -72,9 +72,9 @@ final class RFactor {
     List<IterRelation> rels = st.relations();
     for (int i = rels.size() - 1; i >= 0; i--) {
       IterRelation.Split sp = (IterRelation.Split) rels.get(i);
-      Expr v = IrOps.add(IrOps.mul(value.get(sp.outer()), sp.factor()), value.get(sp.inner()));
+      Expr v = IrOps.add(IrOps.mul(value.get(sp.outer()), extent.get(sp.inner())), value.get(sp.inner()));
       value.put(sp.parent(), v);
-      if (!IrOps.isConst(IrOps.floorMod(extent.get(sp.parent()), sp.factor()), 0)) {
+      if (!sp.isExact(extent.get(sp.parent()))) {
         guards.add(IrOps.lt(v, extent.get(sp.parent())));
       }
     }

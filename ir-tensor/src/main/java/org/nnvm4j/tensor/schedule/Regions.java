@@ -118,17 +118,7 @@ final class Regions {
     private static Expr plus(Expr a, Expr b) { return a == null ? b : b == null ? a : IrOps.add(a, b); }
 
     /** {@code e / c} when {@code e} is visibly a multiple of {@code c}, else null. */
-    private static Expr divExact(Expr e, long c) {
-      if (e instanceof IntImm i) return i.value() % c == 0 ? IrOps.intImm(i.dtype(), i.value() / c) : null;
-      if (e instanceof Add n) {
-        Expr a = divExact(n.a(), c), b = divExact(n.b(), c);
-        return a == null || b == null ? null : IrOps.add(a, b);
-      }
-      if (e instanceof Mul n && Scaled.of(n) instanceof Scaled(long k, Expr other) && k % c == 0) {
-        return k == c ? other : IrOps.mul(other, IrOps.intImm(other.dtype(), k / c));
-      }
-      return null;
-    }
+    private static Expr divExact(Expr e, long c) { return IrOps.exactQuotient(e, c); }
   }
 
   /** {@code k * other}: a product with a constant factor on either side. */

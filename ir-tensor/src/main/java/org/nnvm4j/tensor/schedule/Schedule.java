@@ -97,7 +97,7 @@ public final class Schedule {
     checkScope(st, scope, "cacheWrite");
     if (!(st.op() instanceof ComputeOp c)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(st.op().name(), null),
-          "stage '" + st.op().name() + "': cacheWrite of a placeholder; only computes write");
+          "stage '" + st.op().name() + "': cacheWrite of " + st.kind() + "; only computes write");
     }
     if (st.isScheduled() || st.attachStage() != null || st.isInlined()) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(c.name(), null), "stage '" + c.name()
@@ -186,7 +186,7 @@ public final class Schedule {
     }
   }
 
-  private static final List<String> SCOPES = List.of("global", "shared", "local");
+  static final List<String> SCOPES = List.of("global", "shared", "local");
 
   public Stage get(Operation op) {
     Stage s = byOp.get(op);

@@ -79,6 +79,24 @@ public final class Stage {
 
   void setScope(String scope) { this.scope = scope; }
 
+  /**
+   * Puts this stage's buffer in memory {@code scope} (TVM's {@code set_scope}): {@code shared} (one copy per
+   * GPU block, its threads cooperate on it; lowering puts barriers around it) or {@code local} (per thread);
+   * meant for stages computed at a loop of a consumer ({@link #computeAt}).
+   */
+  public Stage storageScope(String scope) {
+    if (!Schedule.SCOPES.contains(scope)) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null), "stage '" + op.name()
+          + "': storage scope '" + scope + "'; expected one of " + Schedule.SCOPES);
+    }
+    if (isOutput() && !scope.equals("global")) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null), "stage '" + op.name()
+          + "': an output of the schedule lives in global memory, not '" + scope + "'; use Schedule.cacheWrite");
+    }
+    this.scope = scope;
+    return this;
+  }
+
   /** The stage this one is computed inside ({@link #computeAt}), or null at the root. */
   public Stage attachStage() { return attachStage; }
 
@@ -94,7 +112,7 @@ public final class Stage {
     Span span = new Span(null, op.name(), null, axis.var().name());
     if (!(op instanceof ComputeOp)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, span, "stage '" + op.name()
-          + "': computeAt of a placeholder; only computes have loops to place");
+          + "': computeAt of " + kind() + "; only computes have loops to place");
     }
     if (parent == this) throw error(axis, "computeAt: a stage cannot be computed at its own loop");
     if (isOutput()) {
@@ -119,7 +137,7 @@ public final class Stage {
   public Stage computeRoot() {
     if (!(op instanceof ComputeOp)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
-          "stage '" + op.name() + "': computeRoot of a placeholder; only computes have loops to place");
+          "stage '" + op.name() + "': computeRoot of " + kind() + "; only computes have loops to place");
     }
     attachStage = null;
     attachAxis = null;
@@ -201,6 +219,16 @@ public final class Stage {
     return c;
   }
 
+  /** What the op is, for messages about primitives that apply to computes only. */
+  String kind() {
+    return switch (op) {
+      case org.nnvm4j.tensor.te.ExternOp e -> "an extern op";
+      case org.nnvm4j.tensor.te.ScanOp sc -> "a scan";
+      case org.nnvm4j.tensor.te.PlaceholderOp p -> "a placeholder";
+      case ComputeOp c -> "a compute";
+    };
+  }
+
   private boolean isOutput() {
     for (Operation out : schedule.outputs()) if (schedule.get(out) == this) return true;
     return false;
@@ -226,11 +254,26 @@ public final class Stage {
 
   /** Splits {@code parent} into an outer loop and an inner loop of {@code factor} iterations. */
   public IterVar[] split(IterVar parent, int factor) {
-    int pos = leafIndex(parent, "split");
+    leafIndex(parent, "split");
     if (factor < 1) throw error(parent, "split of axis '" + parent.var().name() + "': factor must be >= 1, was " + factor);
+    return split(parent, IrOps.intImm(parent.var().dtype(), factor), null);
+  }
+
+  /**
+   * Splits {@code parent} into an outer loop of {@code nparts} iterations and an inner loop of
+   * {@code ceil(extent / nparts)} (TVM's {@code split(nparts=)}); a split that does not divide is guarded.
+   */
+  public IterVar[] splitNParts(IterVar parent, int nparts) {
+    leafIndex(parent, "split");
+    if (nparts < 1) throw error(parent, "split of axis '" + parent.var().name() + "': nparts must be >= 1, was " + nparts);
+    return split(parent, null, IrOps.intImm(parent.var().dtype(), nparts));
+  }
+
+  private IterVar[] split(IterVar parent, Expr factor, Expr nparts) {
+    int pos = leafIndex(parent, "split");
     IterVar outer = new IterVar(null, new Var(parent.var().name() + ".outer", parent.var().dtype()), parent.kind());
     IterVar inner = new IterVar(null, new Var(parent.var().name() + ".inner", parent.var().dtype()), parent.kind());
-    relations.add(new IterRelation.Split(parent, outer, inner, IrOps.intImm(parent.var().dtype(), factor)));
+    relations.add(new IterRelation.Split(parent, outer, inner, factor, nparts));
     leaves.set(pos, outer);
     leaves.add(pos + 1, inner);
     return new IterVar[] {outer, inner};
@@ -286,7 +329,7 @@ public final class Stage {
   public Stage computeInline() {
     if (!(op instanceof ComputeOp c)) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
-          "stage '" + op.name() + "': computeInline of a placeholder; only computes can be inlined");
+          "stage '" + op.name() + "': computeInline of " + kind() + "; only computes can be inlined");
     }
     if (!c.reduceAxis().isEmpty()) {
       throw new CompileException(ErrorCode.INVALID_SCHEDULE, new Span(null, op.name(), null, null),
@@ -340,8 +383,9 @@ public final class Stage {
     }
     String old = threadTags.get(iv);
     if (old != null) throw error(iv, "bind: axis '" + iv.var().name() + "' is already bound to " + old);
-    if (isReduce(iv)) {
-      throw error(iv, "bind: axis '" + iv.var().name() + "' is a reduction axis; cross-thread reductions are not supported");
+    if (isReduce(iv) && !threadTag.startsWith("threadIdx")) {
+      throw error(iv, "bind: reduction axis '" + iv.var().name() + "' to " + threadTag + "; a reduction can be split"
+          + " across the threads of one block (threadIdx.*), not across blocks");
     }
     for (Map.Entry<IterVar, String> e : threadTags.entrySet()) {
       if (e.getValue().equals(threadTag)) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.pass.diag.ErrorCode;
+import org.nnvm4j.pass.diag.InternalCompilerError;
 import org.nnvm4j.pass.diag.Span;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Operation;
@@ -19,9 +20,12 @@ import org.nnvm4j.tensor.tir.CommReducer;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.ExprMutator;
 import org.nnvm4j.tensor.tir.For;
+import org.nnvm4j.tensor.tir.ForKind;
+import org.nnvm4j.tensor.tir.Intrinsics;
 import org.nnvm4j.tensor.tir.IfThenElse;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.LetStmt;
 import org.nnvm4j.tensor.tir.ProducerLoad;
 import org.nnvm4j.tensor.tir.Range;
 import org.nnvm4j.tensor.tir.Reduce;
@@ -48,6 +52,8 @@ final class StageNest {
   private final Map<IterVar, Expr> value = new IdentityHashMap<>();
   private final List<IterVar> guarded = new ArrayList<>();
   private final Map<IterVar, List<Stmt>> attached = new IdentityHashMap<>();
+  /** The threadIdx-bound loop vars of the stages this one is computed inside, with their extents. */
+  private final Map<Var, Expr> threads = new IdentityHashMap<>();
 
   /** What every nest of one lowering shares: buffers of root tensors, inlined ops, and the schedule. */
   record Ctx(Schedule schedule, Map<Tensor, Buffer> buffers, Map<Operation, Stage> inlined) {}
@@ -66,6 +72,14 @@ final class StageNest {
     return new StageNest(stage, ctx, c.axis().stream().map(IterVar::dom).toList(), false).build();
   }
 
+  /** The nest of a root stage restricted to row {@code t} of its first axis (one step of a scan's update). */
+  static Stmt row(Stage stage, Ctx ctx, Var t) {
+    ComputeOp c = (ComputeOp) stage.op();
+    List<Range> region = new ArrayList<>(c.axis().stream().map(IterVar::dom).toList());
+    region.set(0, new Range(t, IrOps.one(t.dtype())));
+    return new StageNest(stage, ctx, region, false).build();
+  }
+
   Stmt build() {
     List<IterVar> roots = new ArrayList<>(op.axis());
     roots.addAll(op.reduceAxis());
@@ -81,7 +95,6 @@ final class StageNest {
     for (IterVar iv : op.reduceAxis()) subst.put(iv.var(), IrOps.add(iv.dom().min(), value.get(iv)));
     Map<Tensor, Buffer> children = childBuffers();
     ToBufferLoads loads = new ToBufferLoads(subst, children);
-    Buffer out0 = ownBuffer(0);
     List<IterVar> leaves = stage.leafIterVars();
     if (!(op.body().get(0) instanceof Reduce red)) {
       List<Stmt> stores = new ArrayList<>();
@@ -91,26 +104,83 @@ final class StageNest {
       Stmt body = placeChildren(guard(SeqStmt.of(stores), false), children, leaves);
       return loops(leaves, body, true);
     }
-    if (op.numOutputs() != 1 || red.combiner().lhs().size() != 1) {
-      throw new CompileException(ErrorCode.UNSUPPORTED, Span.node(op.name(), op.tag()),
-          "lowering of tuple-valued reductions is not supported");
-    }
     int firstReduce = 0;
     while (firstReduce < leaves.size() && !Stage.isReduce(leaves.get(firstReduce))) firstReduce++;
     List<IterVar> outer = leaves.subList(0, firstReduce);
     List<IterVar> inner = leaves.subList(firstReduce, leaves.size());
     CommReducer cr = red.combiner();
-    Stmt init = new BufferStore(out0, cr.identity().get(0), idx);
-    init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(init, true), false);
+    int arity = cr.lhs().size();
+    InternalCompilerError.check(op.numOutputs() == arity, "compute %s: %d outputs for a reducer of %d values",
+        op.name(), op.numOutputs(), arity);
+    Buffer out0 = ownBuffer(0);
+    IterVar tx = ThreadAllReduce.threadAxis(stage, outer, inner);
+    if (tx != null && arity != 1) {
+      throw new CompileException(ErrorCode.INVALID_SCHEDULE, Span.node(op.name(), null), "stage '" + op.name()
+          + "' reduces a tuple of " + arity + " values across threads (axis bound to " + stage.kindOf(tx) + "); only single-valued"
+          + " reductions can be reduced across threads");
+    }
+    Buffer acc = tx == null ? out0 : ThreadAllReduce.accumulator(out0);
+    Stmt init;
+    Stmt update;
     Map<Var, Expr> combine = new IdentityHashMap<>();
-    combine.put(cr.lhs().get(0), new BufferLoad(out0, idx));
-    combine.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
-    Stmt update = new BufferStore(out0, substitute(cr.result().get(0), combine), idx);
+    if (tx == null) {
+      List<Stmt> inits = new ArrayList<>();
+      for (int i = 0; i < arity; i++) {
+        inits.add(new BufferStore(ownBuffer(i), cr.identity().get(i), idx));
+        combine.put(cr.lhs().get(i), new BufferLoad(ownBuffer(i), idx));
+        combine.put(cr.rhs().get(i), loads.mutate(red.source().get(i)));
+      }
+      init = loops(inner.stream().filter(iv -> !Stage.isReduce(iv)).toList(), guard(SeqStmt.of(inits), true), false);
+      update = tupleUpdate(cr, combine, idx);
+    } else {
+      List<Expr> at = ThreadAllReduce.ACC_INDEX;
+      init = new BufferStore(acc, cr.identity().get(0), at);
+      combine.put(cr.lhs().get(0), new BufferLoad(acc, at));
+      combine.put(cr.rhs().get(0), loads.mutate(red.source().get(0)));
+      update = new BufferStore(acc, substitute(cr.result().get(0), combine), at);
+    }
     Expr cond = loads.mutate(red.condition());
     if (!IrOps.isConst(cond, 1)) update = new IfThenElse(cond, update, null);
     update = placeChildren(guard(update, false), children, leaves);
+    if (tx != null) {
+      Stmt perThread = SeqStmt.of(init, loops(inner.stream().filter(iv -> iv != tx).toList(), update, true));
+      boolean reuse = outer.stream().anyMatch(iv -> stage.kindOf(iv) != ForKind.THREAD_BINDING) || !isRoot();
+      return loops(outer, ThreadAllReduce.lower(stage, tx, extent.get(tx), cr, acc, perThread, out0, idx,
+          st -> guard(st, true), reuse), true);
+    }
     update = loops(inner, update, true);
     return loops(outer, SeqStmt.of(init, update), true);
+  }
+
+  /**
+   * The update of a reduction's accumulators. A tuple-valued one binds the old values and the incoming ones
+   * to lets, then every new value, before it stores any, because each new value is a function of all the old
+   * ones (argmax's index depends on the values).
+   */
+  private Stmt tupleUpdate(CommReducer cr, Map<Var, Expr> combine, List<Expr> idx) {
+    int arity = cr.lhs().size();
+    if (arity == 1) return new BufferStore(ownBuffer(0), substitute(cr.result().get(0), combine), idx);
+    List<Var> bound = new ArrayList<>();
+    List<Expr> values = new ArrayList<>();
+    Map<Var, Expr> named = new IdentityHashMap<>();
+    for (List<Var> side : List.of(cr.lhs(), cr.rhs())) {
+      for (int i = 0; i < arity; i++) {
+        Var v = new Var(op.output(i).name() + (side == cr.lhs() ? "_acc" : "_in"), side.get(i).dtype());
+        bound.add(v);
+        values.add(combine.get(side.get(i)));
+        named.put(side.get(i), v);
+      }
+    }
+    List<Stmt> stores = new ArrayList<>();
+    for (int i = 0; i < arity; i++) {
+      Var v = new Var(op.output(i).name() + "_new", cr.lhs().get(i).dtype());
+      bound.add(v);
+      values.add(substitute(cr.result().get(i), named));
+      stores.add(new BufferStore(ownBuffer(i), v, idx));
+    }
+    Stmt body = SeqStmt.of(stores);
+    for (int i = bound.size() - 1; i >= 0; i--) body = new LetStmt(bound.get(i), values.get(i), body);
+    return body;
   }
 
   private boolean isRoot() { return stage.attachStage() == null; }
@@ -160,6 +230,12 @@ final class StageNest {
       int at = leaves.indexOf(child.attachAxis());
       Map<Var, Expr> relaxed = new IdentityHashMap<>();
       for (IterVar iv : leaves.subList(at + 1, leaves.size())) relaxed.put(iv.var(), extent.get(iv));
+      Map<Var, Expr> outerThreads = new IdentityHashMap<>(threads);
+      for (IterVar iv : leaves.subList(0, at + 1)) {
+        if (stage.threadTagOf(iv).startsWith("threadIdx")) outerThreads.put(iv.var(), extent.get(iv));
+      }
+      // a shared buffer serves the whole block: the region of every thread of it
+      if (child.scope().equals("shared")) relaxed.putAll(outerThreads);
       List<Range> childRegion = Regions.infer(accesses, whole.shape(), relaxed);
       Buffer local = new Buffer(whole.name(), whole.dtype(),
           child.storageShape(childRegion.stream().map(Range::extent).toList()), child.scope());
@@ -176,7 +252,9 @@ final class StageNest {
       Map<Tensor, Buffer> inner = new IdentityHashMap<>(ctx.buffers());
       inner.put(e.getKey(), local);
       Ctx childCtx = new Ctx(ctx.schedule(), inner, ctx.inlined());
-      Stmt nest = new StageNest(child, childCtx, childRegion, mayOverrun || !guarded.isEmpty()).build();
+      StageNest childNest = new StageNest(child, childCtx, childRegion, mayOverrun || !guarded.isEmpty());
+      childNest.threads.putAll(outerThreads);
+      Stmt nest = childNest.build();
       attached.computeIfAbsent(child.attachAxis(), k -> new ArrayList<>()).add(new Allocate(local, nest));
     }
     return body;
@@ -207,10 +285,16 @@ final class StageNest {
       IterVar iv = ivs.get(i);
       List<Stmt> here = withAttached ? attached.get(iv) : null;
       if (here != null) {
-        for (int k = here.size() - 1; k >= 0; k--) {
-          Allocate a = (Allocate) here.get(k);
-          body = new Allocate(a.buffer(), SeqStmt.of(a.body(), body));
-        }
+        // a shared buffer is written by some threads and read by others: barriers before (the last
+        // iteration's readers are done) and after (the writers are done)
+        boolean shared = here.stream().anyMatch(a -> ((Allocate) a).buffer().scope().equals("shared"));
+        List<Stmt> seq = new ArrayList<>();
+        if (shared) seq.add(Intrinsics.storageSync("shared"));
+        for (Stmt a : here) seq.add(((Allocate) a).body());
+        if (shared) seq.add(Intrinsics.storageSync("shared"));
+        seq.add(body);
+        body = SeqStmt.of(seq);
+        for (int k = here.size() - 1; k >= 0; k--) body = new Allocate(((Allocate) here.get(k)).buffer(), body);
       }
       Expr ext = extent.get(iv);
       body = new For(iv.var(), IrOps.zero(ext.dtype()), ext, stage.kindOf(iv), stage.threadTagOf(iv), body);
@@ -228,11 +312,9 @@ final class StageNest {
       switch (r) {
         case IterRelation.Split sp -> {
           Expr ext = extent.get(sp.parent());
-          Expr f = sp.factor();
-          extent.put(sp.outer(), IrOps.floorDiv(IrOps.add(ext, IrOps.sub(f, IrOps.one(f.dtype()))), f));
-          extent.put(sp.inner(), f);
-          Expr rem = IrOps.floorMod(ext, f);
-          if (!IrOps.isConst(rem, 0)) guarded.add(sp.parent());
+          extent.put(sp.outer(), sp.outerExtent(ext));
+          extent.put(sp.inner(), sp.innerExtent(ext));
+          if (!sp.isExact(ext)) guarded.add(sp.parent());
         }
         case IterRelation.Fuse fu -> extent.put(fu.fused(), IrOps.mul(extent.get(fu.outer()), extent.get(fu.inner())));
       }
@@ -246,7 +328,7 @@ final class StageNest {
     for (int i = rels.size() - 1; i >= 0; i--) {
       switch (rels.get(i)) {
         case IterRelation.Split sp -> value.put(sp.parent(),
-            IrOps.add(IrOps.mul(value.get(sp.outer()), sp.factor()), value.get(sp.inner())));
+            IrOps.add(IrOps.mul(value.get(sp.outer()), extent.get(sp.inner())), value.get(sp.inner())));
         case IterRelation.Fuse fu -> {
           Expr f = value.get(fu.fused());
           Expr inner = extent.get(fu.inner());
@@ -257,7 +339,7 @@ final class StageNest {
     }
   }
 
-  private static Expr substitute(Expr e, Map<Var, Expr> subst) {
+  static Expr substitute(Expr e, Map<Var, Expr> subst) {
     return new ExprMutator() {
       @Override protected Expr visit(Var v) { return subst.getOrDefault(v, v); }
     }.mutate(e);

@@ -4,8 +4,8 @@ import java.util.List;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.tir.Expr;
 
-/** An operation producing tensors: a placeholder (an input) or a compute. */
-public sealed interface Operation permits PlaceholderOp, ComputeOp {
+/** An operation producing tensors: a placeholder (an input), a compute, an extern (a hand-written body) or a scan (a recurrence). */
+public sealed interface Operation permits PlaceholderOp, ComputeOp, ExternOp, ScanOp {
   String name();
 
   int numOutputs();

@@ -183,6 +183,80 @@ public final class IrOps {
 
   public static Expr call(DType t, String op, Expr... args) { return new Call(t, op, List.of(args)); }
 
+  /**
+   * {@code if_then_else(c, t, f)} ({@link Intrinsics#IF_THEN_ELSE}): only the chosen branch is evaluated.
+   * The condition must be a scalar bool and both branches of one dtype; a constant condition folds.
+   */
+  public static Expr ifThenElse(Expr c, Expr t, Expr f) {
+    if (!c.dtype().isBool() || c.dtype().isVector()) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("if_then_else: condition %s has dtype %s; expected a scalar bool",
+          TirPrinter.print(c), c.dtype());
+    }
+    if (!t.dtype().equals(f.dtype())) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("if_then_else: branches of different dtypes %s and %s",
+          t.dtype(), f.dtype());
+    }
+    if (c instanceof IntImm i) return i.value() != 0 ? t : f;
+    return new Call(t.dtype(), Intrinsics.IF_THEN_ELSE, List.of(c, t, f));
+  }
+
+  /** {@code call_extern("symbol", args...)} ({@link Intrinsics#CALL_EXTERN}) returning {@code ret}. */
+  public static Expr callExtern(DType ret, String symbol, Expr... args) {
+    if (symbol == null || !symbol.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("call_extern: '%s' is not a C identifier", symbol);
+    }
+    List<Expr> all = new java.util.ArrayList<>();
+    all.add(new StringImm(symbol));
+    for (Expr a : args) {
+      if (a.dtype().isVector()) throw org.nnvm4j.pass.diag.CompileException.invalid("call_extern %s: vector argument %s", symbol, a);
+      all.add(a);
+    }
+    return new Call(ret, Intrinsics.CALL_EXTERN, all);
+  }
+
+  /** {@code address_of(load)} ({@link Intrinsics#ADDRESS_OF}): the address of the element {@code load} reads. */
+  public static Expr addressOf(BufferLoad load) { return new Call(DType.HANDLE, Intrinsics.ADDRESS_OF, List.of(load)); }
+
+  /** {@code popcount(x)} ({@link Intrinsics#POPCOUNT}) of an integer; a constant folds. */
+  public static Expr popcount(Expr x) {
+    DType t = x.dtype();
+    if ((!t.isInt() && !t.isUInt()) || t.isBool()) {
+      throw org.nnvm4j.pass.diag.CompileException.invalid("popcount of %s, which has dtype %s; expected an integer",
+          TirPrinter.print(x), t);
+    }
+    if (x instanceof IntImm i) return intImm(t, popcount(t, i.value()));
+    return new Call(t, Intrinsics.POPCOUNT, List.of(x));
+  }
+
+  /**
+   * {@code e / c} when {@code e} is visibly a multiple of the constant {@code c} (a constant multiple, a
+   * product with a multiple of {@code c}, or a sum of such), else null.
+   */
+  public static Expr exactQuotient(Expr e, long c) {
+    if (c == 0) return null;
+    if (e instanceof IntImm i) return i.value() % c == 0 ? intImm(i.dtype(), i.value() / c) : null;
+    if (e instanceof Add n) {
+      Expr a = exactQuotient(n.a(), c);
+      Expr b = a == null ? null : exactQuotient(n.b(), c);
+      return b == null ? null : add(a, b);
+    }
+    if (e instanceof Mul n) {
+      Long k = asLong(n.b());
+      Expr other = n.a();
+      if (k == null) {
+        k = asLong(n.a());
+        other = n.b();
+      }
+      if (k != null && k % c == 0) return k == c ? other : mul(other, intImm(other.dtype(), k / c));
+    }
+    return null;
+  }
+
+  /** The number of set bits of {@code v} in the low {@code t.bits()} bits. */
+  public static long popcount(DType t, long v) {
+    return Long.bitCount(t.bits() >= 64 ? v : v & ((1L << t.bits()) - 1));
+  }
+
   /** Keeps an integer within its dtype's range, two's complement (unsigned values zero-extended). */
   public static long wrap(DType t, long v) {
     int bits = t.bits();

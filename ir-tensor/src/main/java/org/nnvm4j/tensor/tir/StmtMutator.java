@@ -80,4 +80,24 @@ public abstract class StmtMutator extends ExprMutator {
     Expr v = mutate(n.value());
     return v == n.value() ? n : new Evaluate(v);
   }
+
+  /** {@code body} with every load and store of a key of {@code map} redirected to its value; the same instance when none is touched. */
+  public static Stmt substituteBuffers(Stmt body, java.util.Map<Buffer, Buffer> map) {
+    return new StmtMutator() {
+      @Override
+      protected Expr visit(BufferLoad l) {
+        List<Expr> idx = mutateAll(l.indices());
+        Buffer t = map.getOrDefault(l.buffer(), l.buffer());
+        return t == l.buffer() && idx == l.indices() ? l : new BufferLoad(t, idx);
+      }
+
+      @Override
+      protected Stmt visit(BufferStore s) {
+        Expr v = mutate(s.value());
+        List<Expr> idx = mutateAll(s.indices());
+        Buffer t = map.getOrDefault(s.buffer(), s.buffer());
+        return t == s.buffer() && v == s.value() && idx == s.indices() ? s : new BufferStore(t, v, idx);
+      }
+    }.mutate(body);
+  }
 }

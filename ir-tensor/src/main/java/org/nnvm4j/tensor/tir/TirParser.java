@@ -13,7 +13,8 @@ import org.nnvm4j.tensor.DType;
  * Reads the text {@link TirPrinter} writes back into a {@link PrimFunc}, so that tests and tools can state
  * IR as text. Every name the printer writes is unique within a function, so each names one var or buffer.
  * {@code let}, {@code allocate}, {@code // attr} and {@code assert} take as body a braced block, or without
- * braces the rest of their block, as the printer writes them. The text does not record a {@link Call}'s type: a call gets its first argument's.
+ * braces the rest of their block, as the printer writes them. The text does not record a {@link Call}'s type: a call gets its first argument's
+ * ({@code if_then_else} its second's).
  * Tensor-level nodes ({@code reduce}, producer loads) are not read.
  */
 public final class TirParser {
@@ -294,6 +295,10 @@ public final class TirParser {
         DType cast = castType(name);
         if (cast != null && args.size() == 1) return new Cast(cast, args.get(0));
         if (args.isEmpty()) throw error("call of " + name + " without arguments: its type is unknown");
+        if (name.equals(Intrinsics.IF_THEN_ELSE)) {
+          if (args.size() != 3) throw error("if_then_else takes 3 arguments, got " + args.size());
+          return new Call(args.get(1).dtype(), name, args);
+        }
         return new Call(args.get(0).dtype(), name, args);
       }
     }

@@ -109,7 +109,7 @@ public class TirPrinter {
       case Let n -> "(let " + nameOf(n.var()) + " = " + expr(n.value()) + " in " + expr(n.body()) + ")";
       case Reduce n -> "reduce(" + exprs(n.source()) + ", axis=[" + n.axis().stream().map(iv -> nameOf(iv.var()))
           .collect(Collectors.joining(", ")) + "]" + (IrOps.isConst(n.condition(), 1) ? "" : ", where="
-          + expr(n.condition())) + ")";
+          + expr(n.condition())) + ")" + (n.source().size() > 1 ? "[" + n.valueIndex() + "]" : "");
     };
   }
 

@@ -22,7 +22,7 @@ public final class Pool {
     return (ceil ? Math.ceilDiv(span, stride) : Math.floorDiv(span, stride)) + 1;
   }
 
-  /** Windowed max ({@code avg = false}) or average pooling. */
+  /** Windowed max ({@code avg = false}) or average pooling of NCHW data, or of NCHW{c}c data (rank 5, the block passed through). */
   public static Tensor pool2d(Tensor data, Params p, boolean avg, String name) {
     long[] d = Topi.constShape(data, name);
     long oh = outExtent(d[2], p.window()[0], p.strides()[0], p.padding()[0], p.ceilMode());
@@ -30,11 +30,12 @@ public final class Pool {
     IterVar ry = Te.reduceAxis(p.window()[0], "ry");
     IterVar rx = Te.reduceAxis(p.window()[1], "rx");
     Expr fill = avg ? IrOps.zero(data.dtype()) : Te.lowest(data.dtype());
-    Tensor r = Te.computeN(Te.shape(d[0], d[1], oh, ow), idx -> {
+    boolean blocked = d.length == 5;
+    Tensor r = Te.computeN(blocked ? Te.shape(d[0], d[1], oh, ow, d[4]) : Te.shape(d[0], d[1], oh, ow), idx -> {
       Expr y = IrOps.add(IrOps.sub(IrOps.mul(idx.get(2), IrOps.i32(p.strides()[0])), IrOps.i32(p.padding()[0])), ry.var());
       Expr x = IrOps.add(IrOps.sub(IrOps.mul(idx.get(3), IrOps.i32(p.strides()[1])), IrOps.i32(p.padding()[1])), rx.var());
       Expr v = padded(data, idx.get(0), idx.get(1), y, x, d, fill,
-          p.padding()[0] > 0 || p.padding()[1] > 0 || p.ceilMode());
+          p.padding()[0] > 0 || p.padding()[1] > 0 || p.ceilMode(), blocked ? idx.get(4) : null);
       return avg ? Te.sum(v, ry, rx) : Te.max(v, ry, rx);
     }, avg ? name + "_sum" : name, TAG, Map.of());
     if (!avg) return r;
@@ -56,9 +57,10 @@ public final class Pool {
     return IrOps.sub(end, IrOps.max(start, IrOps.i32(0)));
   }
 
-  /** Global max or average pooling: [N, C, H, W] -> [N, C, 1, 1]. */
+  /** Global max or average pooling: [N, C, H, W] -> [N, C, 1, 1]; NCHW{c}c [N, C/c, H, W, c] -> [N, C/c, 1, 1, c]. */
   public static Tensor global(Tensor data, boolean avg, String name) {
-    return Reduction.reduce(data, new boolean[] {false, false, true, true}, true, avg ? Reduction.Kind.MEAN : Reduction.Kind.MAX, name);
+    boolean[] reduced = data.ndim() == 5 ? new boolean[] {false, false, true, true, false} : new boolean[] {false, false, true, true};
+    return Reduction.reduce(data, reduced, true, avg ? Reduction.Kind.MEAN : Reduction.Kind.MAX, name);
   }
 
   /**
@@ -66,8 +68,14 @@ public final class Pool {
    * clamped; without {@code guard} (the window never leaves the data) just the load.
    */
   static Expr padded(Tensor data, Expr n, Expr c, Expr y, Expr x, long[] shape, Expr fill, boolean guard) {
-    if (!guard) return data.get(n, c, y, x);
-    Expr load = data.get(n, c, Topi.clamp(y, shape[2]), Topi.clamp(x, shape[3]));
+    return padded(data, n, c, y, x, shape, fill, guard, null);
+  }
+
+  /** {@link #padded} with a trailing channel-block index {@code cb} (NCHW{c}c data), or none when null. */
+  static Expr padded(Tensor data, Expr n, Expr c, Expr y, Expr x, long[] shape, Expr fill, boolean guard, Expr cb) {
+    if (!guard) return cb == null ? data.get(n, c, y, x) : data.get(n, c, y, x, cb);
+    Expr cy = Topi.clamp(y, shape[2]), cx = Topi.clamp(x, shape[3]);
+    Expr load = cb == null ? data.get(n, c, cy, cx) : data.get(n, c, cy, cx, cb);
     Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(shape[2]))),
         IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(shape[3]))));
     return IrOps.select(inside, load, fill);

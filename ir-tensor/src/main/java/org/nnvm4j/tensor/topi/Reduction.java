@@ -66,28 +66,57 @@ public final class Reduction {
 
   /**
    * The int64 index along {@code axis} of the maximum ({@code max}) or minimum of {@code a}: the first
-   * such index, or the last with {@code lastIndex}. Two stages: the extreme value, then the least (or
-   * greatest) index that holds it.
+   * such index, or the last with {@code lastIndex}; NaN counts as the extreme (the first NaN, as numpy).
+   * One pass of the tuple reduction {@link #argReducer} over (index, value) pairs; the values are a
+   * second output of the same compute.
    */
   public static Tensor argReduce(Tensor a, int axis, boolean keepDims, boolean max, boolean lastIndex, String name) {
     long[] in = Topi.constShape(a, name);
-    List<Expr> reducedShape = new ArrayList<>(a.shape());
-    reducedShape.remove(axis);
-    IterVar k1 = Te.reduceAxis(in[axis], "k");
-    Tensor extreme = Te.computeN(reducedShape, idx -> {
-      Expr v = a.get(insert(idx, axis, k1.var()));
-      return max ? Te.max(v, k1) : Te.min(v, k1);
-    }, name + "_value", TAG, Map.of());
-    List<Expr> outShape = new ArrayList<>(reducedShape);
-    if (keepDims) outShape.add(axis, IrOps.i32(1));
-    IterVar k2 = Te.reduceAxis(in[axis], "k");
-    return Te.computeN(outShape, idx -> {
+    List<Expr> outShape = new ArrayList<>(a.shape());
+    if (keepDims) outShape.set(axis, IrOps.i32(1));
+    else outShape.remove(axis);
+    Te.TupleReducer r = argReducer(max, lastIndex);
+    IterVar k = Te.reduceAxis(in[axis], "k");
+    return Te.computeTuple(outShape, idx -> {
       List<Var> base = new ArrayList<>(idx);
       if (keepDims) base.remove(axis);
-      Expr at = IrOps.cast(DType.I64, k2.var());
-      Expr hit = IrOps.eq(a.get(insert(base, axis, k2.var())), extreme.get(base));
-      return lastIndex ? Te.max(IrOps.select(hit, at, IrOps.i64(-1)), k2) : Te.min(IrOps.select(hit, at, IrOps.i64(in[axis])), k2);
-    }, name, TAG, Map.of());
+      return r.reduce(List.of(IrOps.cast(DType.I64, k.var()), a.get(insert(base, axis, k.var()))), k);
+    }, name, TAG, Map.of()).get(0);
+  }
+
+  /** {@link #argReduce} with its defaults: the first index of the maximum. */
+  public static Tensor argmax(Tensor a, int axis, boolean keepDims, String name) {
+    return argReduce(a, axis, keepDims, true, false, name);
+  }
+
+  /** {@link #argReduce} with its defaults: the first index of the minimum. */
+  public static Tensor argmin(Tensor a, int axis, boolean keepDims, String name) {
+    return argReduce(a, axis, keepDims, false, false, name);
+  }
+
+  /**
+   * The commutative reducer over (int64 index, value) pairs behind argmax ({@code max}) and argmin: the
+   * pair with the greater (lesser) value wins, NaN beats every number, and of equal values the lesser index
+   * wins (the greater with {@code lastIndex}). Identity: (int64 max, or -1 with {@code lastIndex}; the
+   * lowest or highest value), so that any real index beats it on a tie.
+   */
+  public static Te.TupleReducer argReducer(boolean max, boolean lastIndex) {
+    return Te.tupleReducer(max ? "argmax" : "argmin", (x, y) -> {
+      Expr xi = x.get(0);
+      Expr xv = x.get(1);
+      Expr yi = y.get(0);
+      Expr yv = y.get(1);
+      Expr beats = max ? IrOps.gt(xv, yv) : IrOps.lt(xv, yv);
+      Expr same = IrOps.eq(xv, yv);
+      if (xv.dtype().isFloat()) {
+        Expr xNan = IrOps.ne(xv, xv);
+        Expr yNan = IrOps.ne(yv, yv);
+        beats = IrOps.or(beats, IrOps.and(xNan, IrOps.not(yNan)));
+        same = IrOps.or(same, IrOps.and(xNan, yNan));
+      }
+      Expr first = IrOps.or(beats, IrOps.and(same, lastIndex ? IrOps.gt(xi, yi) : IrOps.lt(xi, yi)));
+      return List.of(IrOps.select(first, xi, yi), IrOps.select(first, xv, yv));
+    }, types -> List.of(IrOps.i64(lastIndex ? -1 : Long.MAX_VALUE), max ? Te.lowest(types.get(1)) : Te.highest(types.get(1))));
   }
 
   /**

@@ -78,6 +78,21 @@ public final class Simplify {
     @Override
     protected Expr visit(Not n) { return IrOps.not(mutate(n.a())); }
 
+    /** {@code if_then_else} with a decided condition becomes its branch; popcount of a constant folds. */
+    @Override
+    protected Expr visit(Call n) {
+      if (Intrinsics.isIfThenElse(n)) {
+        Expr c = mutate(n.args().get(0));
+        if (c instanceof IntImm i) return mutate(n.args().get(i.value() != 0 ? 1 : 2));
+        Expr t = mutate(n.args().get(1));
+        Expr f = mutate(n.args().get(2));
+        if (t.equals(f)) return t;
+        return new Call(n.dtype(), n.op(), List.of(c, t, f));
+      }
+      Expr r = super.visit(n);
+      return r instanceof Call c && c.op().equals(Intrinsics.POPCOUNT) && c.args().get(0) instanceof IntImm ? IrOps.popcount(c.args().get(0)) : r;
+    }
+
     @Override
     protected Expr visit(Select n) {
       Expr c = mutate(n.condition());

@@ -116,22 +116,7 @@ public final class StorageRewrite {
         }
         target.put(b, s.merged);
       }
-      Stmt redirected = new StmtMutator() {
-        @Override
-        protected Expr visit(BufferLoad l) {
-          List<Expr> idx = mutateAll(l.indices());
-          Buffer t = target.getOrDefault(l.buffer(), l.buffer());
-          return t == l.buffer() && idx == l.indices() ? l : new BufferLoad(t, idx);
-        }
-
-        @Override
-        protected Stmt visit(BufferStore s) {
-          Expr v = mutate(s.value());
-          List<Expr> idx = mutateAll(s.indices());
-          Buffer t = target.getOrDefault(s.buffer(), s.buffer());
-          return t == s.buffer() && v == s.value() && idx == s.indices() ? s : new BufferStore(t, v, idx);
-        }
-      }.mutate(body);
+      Stmt redirected = StmtMutator.substituteBuffers(body, target);
       for (int i = allocs.size() - 1; i >= 0; i--) redirected = new Allocate(allocs.get(i), redirected);
       return redirected;
     }

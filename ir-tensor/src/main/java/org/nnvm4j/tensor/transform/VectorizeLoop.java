@@ -14,9 +14,12 @@ import org.nnvm4j.tensor.tir.Call;
 import org.nnvm4j.tensor.tir.Cast;
 import org.nnvm4j.tensor.tir.Expr;
 import org.nnvm4j.tensor.tir.ExprMutator;
+import org.nnvm4j.tensor.tir.FloorDiv;
+import org.nnvm4j.tensor.tir.FloorMod;
 import org.nnvm4j.tensor.tir.For;
 import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.IfThenElse;
+import org.nnvm4j.tensor.tir.Intrinsics;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.Let;
 import org.nnvm4j.tensor.tir.LetStmt;
@@ -37,7 +40,8 @@ import org.nnvm4j.tensor.tir.Var;
  * {@code VectorizeLoop}): the loop var becomes {@code ramp(min, 1, lanes)}, loop-invariant scalars are
  * broadcast, loads and stores take ramp indices, and {@code select} stays lane-wise. A body that cannot
  * be vectorized (a nested loop or allocation, a guard or store location that depends on the loop var
- * lane-wise, a call, a let of a vector) leaves a serial loop, and the reason goes to the DEBUG log.
+ * lane-wise, a call other than {@code popcount}, a let expression of a vector) leaves a serial loop, and the
+ * reason goes to the DEBUG log. A let statement of a lane-varying value binds a vector var.
  */
 public final class VectorizeLoop {
   public static final PassInfo INFO = new PassInfo("tir.vectorize-loop", "Turn vectorized loops into vector code", 0);
@@ -100,7 +104,10 @@ public final class VectorizeLoop {
 
     private static boolean isVector(Expr e) { return e.dtype().lanes() > 1; }
 
-    @Override protected Expr visit(Var n) { return n == var ? ramp : n; }
+    /** Let-bound vars whose value became a vector: each stands for a vector var of the same name. */
+    private final java.util.Map<Var, Var> widened = new java.util.IdentityHashMap<>();
+
+    @Override protected Expr visit(Var n) { return n == var ? ramp : widened.getOrDefault(n, n); }
 
     @Override
     protected Expr visit(BinaryExpr n) {
@@ -123,6 +130,8 @@ public final class VectorizeLoop {
         boolean sub = n instanceof Sub;
         base = combine(sub, baseOf(a), baseOf(b));
         stride = combine(sub, strideOf(a), strideOf(b));
+      } else if ((n instanceof FloorDiv || n instanceof FloorMod) && a instanceof Ramp r && !isVector(b)) {
+        return blockedRamp(n instanceof FloorDiv, r, b);
       } else if (n instanceof Mul && a instanceof Ramp r && !isVector(b)) {
         base = IrOps.mul(r.base(), b);
         stride = IrOps.mul(r.stride(), b);
@@ -133,6 +142,32 @@ public final class VectorizeLoop {
         return null;
       }
       return new Ramp(base, stride, lanes);
+    }
+
+    /**
+     * {@code floordiv(ramp(q*c + o, s, lanes), c)} = {@code q + floordiv(o, c)} on every lane (a scalar), and
+     * {@code floormod} of it = {@code ramp(floormod(o, c), s, lanes)}, when the lanes stay within one block of
+     * {@code c}: {@code 0 <= floormod(o, c) + s * (lanes - 1) < c}. That is how a vectorized loop reads a
+     * blocked layout ({@code T[y / 16, k, y % 16]}) contiguously; null when it does not hold.
+     */
+    private Expr blockedRamp(boolean div, Ramp r, Expr b) {
+      Long c = IrOps.asLong(b);
+      Long s = IrOps.asLong(r.stride());
+      if (c == null || s == null || c <= 0 || s < 0) return null;
+      Expr base = r.base();
+      long offset = 0;
+      if (base instanceof Add add && IrOps.asLong(add.b()) instanceof Long o) {
+        base = add.a();
+        offset = o;
+      } else if (IrOps.asLong(base) instanceof Long o) {
+        base = IrOps.zero(base.dtype());
+        offset = o;
+      }
+      Expr q = IrOps.exactQuotient(base, c);
+      long inBlock = Math.floorMod(offset, c);
+      if (q == null || inBlock + s * (lanes - 1) >= c) return null;
+      if (div) return IrOps.add(q, IrOps.intImm(q.dtype(), Math.floorDiv(offset, c)));
+      return new Ramp(IrOps.intImm(r.base().dtype(), inBlock), r.stride(), lanes);
     }
 
     private static Expr combine(boolean sub, Expr a, Expr b) { return sub ? IrOps.sub(a, b) : IrOps.add(a, b); }
@@ -174,6 +209,7 @@ public final class VectorizeLoop {
     protected Expr visit(Call n) {
       List<Expr> args = mutateAll(n.args());
       if (args == n.args()) return n;
+      if (n.op().equals(Intrinsics.POPCOUNT)) return new Call(n.dtype().withLanes(lanes), n.op(), List.of(widen(args.get(0))));
       throw new Unvectorizable("call of " + n.op() + " with an argument that depends on the loop var");
     }
 
@@ -210,12 +246,14 @@ public final class VectorizeLoop {
       return super.visit(n);
     }
 
+    /** A let of a lane-varying value binds a vector var (a tuple reduction's accumulators and new values). */
     @Override
     protected Stmt visit(LetStmt n) {
-      if (mutate(n.value()) != n.value()) {
-        throw new Unvectorizable("let " + n.var().name() + " bound to a value that depends on the loop var");
-      }
-      return super.visit(n);
+      Expr v = mutate(n.value());
+      if (v == n.value()) return super.visit(n);
+      Var vec = new Var(n.var().name(), widen(v).dtype());
+      widened.put(n.var(), vec);
+      return new LetStmt(vec, widen(v), mutate(n.body()));
     }
 
     @Override protected Stmt visit(For n) { throw new Unvectorizable("the body has a nested loop over " + n.loopVar().name()); }

@@ -150,6 +150,50 @@ class GoldenLoweringTest {
       s.get(rf).parallel(s.get(rf).axis().get(0));
       return lower(s, a, y);
     });
+    c.put("split-nparts", () -> {
+      Tensor a = Te.placeholder(Te.shape(10), DType.F32, "A");
+      Tensor b = Te.compute(a.shape(), i -> IrOps.mul(a.get(i), IrOps.f32(2)), "B");
+      Schedule s = Schedule.create(b.op());
+      s.get(b).splitNParts(s.get(b).axis().get(0), 3); // inner extent ceil(10 / 3) = 4, guarded
+      return lower(s, a, b);
+    });
+    c.put("argmax-tuple", () -> {
+      Tensor a = Te.placeholder(Te.shape(3, 10), DType.F32, "A");
+      Tensor idx = org.nnvm4j.tensor.topi.Reduction.argmax(a, 1, false, "Idx");
+      Schedule s = Schedule.create(idx.op());
+      s.get(idx).split(((org.nnvm4j.tensor.te.ComputeOp) idx.op()).reduceAxis().get(0), 4);
+      return lower(s, a, idx);
+    });
+    c.put("if-then-else", () -> {
+      Tensor a = Te.placeholder(Te.shape(10), DType.F32, "A");
+      // B[i] = A[i + 1] where it exists; the guard keeps the load of A[10] from running
+      Tensor b = Te.compute(a.shape(), i -> IrOps.ifThenElse(IrOps.lt(i, IrOps.i32(9)), a.get(IrOps.add(i, IrOps.i32(1))),
+          IrOps.f32(0)), "B");
+      Schedule s = Schedule.create(b.op());
+      s.get(b).split(s.get(b).axis().get(0), 5);
+      return lower(s, a, b);
+    });
+    c.put("popcount", () -> {
+      Tensor a = Te.placeholder(Te.shape(16), DType.U8, "A");
+      Tensor b = Te.compute(a.shape(), i -> IrOps.popcount(a.get(i)), "B");
+      Schedule s = Schedule.create(b.op());
+      IterVar[] is = s.get(b).split(s.get(b).axis().get(0), 8);
+      s.get(b).vectorize(is[1]);
+      return lower(s, a, b);
+    });
+    c.put("extern", () -> {
+      Tensor a = Te.placeholder(Te.shape(2, 5), DType.F32, "A");
+      Tensor cs = ExternTest.prefixSum(a);
+      Tensor b = Te.compute(a.shape(), (i, j) -> IrOps.add(cs.get(i, j), IrOps.f32(1)), "B");
+      return lower(Schedule.create(b.op()), a, b);
+    });
+    c.put("scan", () -> {
+      ScanTest.CumSum cs = ScanTest.CumSum.of(4, 8, DType.F32);
+      Schedule s = Schedule.create(cs.scan().op());
+      Stage u = s.get(cs.update());
+      u.vectorize(u.axis().get(1));
+      return lower(s, cs.x(), cs.scan());
+    });
     return c;
   }
 

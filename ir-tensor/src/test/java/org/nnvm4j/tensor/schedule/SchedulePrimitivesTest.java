@@ -169,6 +169,19 @@ class SchedulePrimitivesTest {
   }
 
   @Test
+  void splitByNPartsIsCheckedLikeSplitByFactor() {
+    Prog p = prog();
+    Stage b = Schedule.create(p.b().op()).get(p.b());
+    IterVar i = b.axis().get(0);
+    assertInvalid(() -> b.splitNParts(i, 0), "stage 'B'", "'i'", "nparts must be >= 1, was 0");
+    IterVar[] io = b.splitNParts(i, 3);
+    assertThat(b.leafIterVars()).startsWith(io[0], io[1]);
+    assertInvalid(() -> b.splitNParts(i, 2), "stage 'B'", "split: axis 'i'", "already split");
+    Stage other = Schedule.create(p.b().op()).get(p.b());
+    assertInvalid(() -> other.splitNParts(io[0], 2), "stage 'B'", "not a loop of this stage", "belongs to another stage");
+  }
+
+  @Test
   void inliningAReductionIsRejected() {
     Tensor a = Te.placeholder(Te.shape(4, 4), DType.F32, "A");
     IterVar k = Te.reduceAxis(4, "k");

@@ -73,12 +73,14 @@ class StageBindTest {
   }
 
   @Test
-  void aReductionAxisCannotBeBound() {
+  void aReductionAxisCannotBeBoundAcrossBlocks() {
     Tensor m = Te.placeholder(Te.shape(4, 8), DType.F32, "M");
     IterVar k = Te.reduceAxis(8, "k");
     Tensor r = Te.compute(Te.shape(4), i -> Te.sum(m.get(i, k.var()), k), "R");
     Schedule s = Schedule.create(r.op());
-    assertThatThrownBy(() -> s.get(r).bind(k, "threadIdx.x")).isInstanceOf(CompileException.class)
-        .hasMessageContaining("bind: axis 'k' is a reduction axis; cross-thread reductions are not supported");
+    assertThatThrownBy(() -> s.get(r).bind(k, "blockIdx.x")).isInstanceOf(CompileException.class)
+        .hasMessageContaining("bind: reduction axis 'k' to blockIdx.x; a reduction can be split across the threads of one block");
+    s.get(r).bind(k, "threadIdx.x");
+    assertThat(s.get(r).threadTagOf(k)).isEqualTo("threadIdx.x");
   }
 }

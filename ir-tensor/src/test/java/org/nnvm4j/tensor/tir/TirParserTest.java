@@ -70,6 +70,25 @@ class TirParserTest {
   }
 
   @Test
+  void ifThenElseTakesTheTypeOfItsBranches() throws IOException {
+    PrimFunc f = TirParser.parse(Files.readString(Path.of("src/test/resources/golden/if-then-else.tir")));
+    java.util.List<Call> calls = new java.util.ArrayList<>();
+    new StmtExprVisitor() {
+      @Override
+      public void visit(Expr e) {
+        if (e instanceof Call c) calls.add(c);
+        super.visit(e);
+      }
+    }.visit(f.body());
+    assertThat(calls).singleElement().satisfies(c -> {
+      assertThat(c.op()).isEqualTo(Intrinsics.IF_THEN_ELSE);
+      assertThat(c.dtype()).isEqualTo(org.nnvm4j.tensor.DType.F32); // its first argument is the bool condition
+    });
+    assertThatThrownBy(() -> TirParser.parse("primfn f(A: Buffer(float32, [2])) {\n  A[0] = if_then_else((1 < 2), 1f)\n}\n"))
+        .isInstanceOf(CompileException.class).hasMessageContaining("if_then_else takes 3 arguments, got 2");
+  }
+
+  @Test
   void errorsNameTheTokenAndWhatWasExpected() {
     assertThatThrownBy(() -> TirParser.parse("primfn f() {\n  for (i, 0, 4) {\n    Q[i] = 1\n  }\n}\n"))
         .isInstanceOf(CompileException.class).hasMessageContaining("unknown buffer 'Q'");

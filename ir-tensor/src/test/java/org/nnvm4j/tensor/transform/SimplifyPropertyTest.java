@@ -20,7 +20,8 @@ import org.nnvm4j.tensor.tir.*;
 /**
  * Properties of {@link Simplify} on random int32 expressions over loop vars with small ranges and one
  * let-bound var the simplifier knows nothing about: it preserves values (checked with the interpreter),
- * it is idempotent, and an identity mutator returns the same instances.
+ * it is idempotent, and an identity mutator returns the same instances. The expressions include the lazy
+ * {@code if_then_else} (also guarding divisions by values that may be zero) and {@code popcount}.
  */
 class SimplifyPropertyTest {
   private static final Var X = new Var("x", DType.I32);
@@ -64,7 +65,13 @@ class SimplifyPropertyTest {
       default -> new Mod(a, c);
     });
     Arbitrary<Expr> select = Combinators.combine(condition(sub), sub, sub).as(Select::new);
-    return Arbitraries.frequencyOf(Tuple.of(2, leaf()), Tuple.of(4, arith), Tuple.of(3, div), Tuple.of(1, select));
+    // if_then_else is lazy: guarding a division by a possibly zero value must never evaluate it
+    Arbitrary<Expr> ite = Combinators.combine(condition(sub), sub, sub, Arbitraries.of(false, true)).as((c, a, b, guard) -> guard
+        ? new Call(DType.I32, Intrinsics.IF_THEN_ELSE, List.of(new NE(b, IrOps.i32(0)), new Div(a, b), IrOps.i32(0)))
+        : new Call(DType.I32, Intrinsics.IF_THEN_ELSE, List.of(c, a, b)));
+    Arbitrary<Expr> popcount = sub.map(a -> new Call(DType.I32, Intrinsics.POPCOUNT, List.of(a)));
+    return Arbitraries.frequencyOf(Tuple.of(2, leaf()), Tuple.of(4, arith), Tuple.of(3, div), Tuple.of(1, select),
+        Tuple.of(1, ite), Tuple.of(1, popcount));
   }
 
   private static Arbitrary<Expr> condition(Arbitrary<Expr> sub) {

@@ -49,6 +49,37 @@ class VectorizeLoopTest {
   }
 
   @Test
+  void blockedLayoutIndicesStayContiguousWhenTheLanesFitOneBlock() {
+    // for i: vectorized for j in 8: B[i*16 + j] = A[floordiv(i*16 + j + 8, 16) * 16 + floormod(i*16 + j + 8, 16)]
+    Expr y = new Add(new Add(new Mul(i, c(16)), j), c(8));
+    Expr idx = new Add(new Mul(new FloorDiv(y, c(16)), c(16)), new FloorMod(y, c(16)));
+    Stmt body = new BufferStore(b, new BufferLoad(a, List.of(idx)), List.of(new Add(new Mul(i, c(16)), j)));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(new For(i, c(0), c(4), ForKind.SERIAL, vloop(j, 8, body))))).isEqualTo("""
+        for (i, 0, 4) {
+          B[ramp((i * 16), 1, 8)] = A[ramp(((i * 16) + 8), 1, 8)]
+        }
+        """);
+    // lanes 4..11 of a block of 8 cross into the next block: the index stays lane-wise
+    Expr z = new Add(new Add(new Mul(i, c(8)), j), c(4));
+    Stmt crossing = new BufferStore(b, new BufferLoad(a, List.of(new FloorDiv(z, c(8)))), List.of(new Add(new Mul(i, c(8)), j)));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(vloop(j, 8, crossing)))).contains("floordiv(ramp(((i * 8) + 4), 1, 8), broadcast(8, 8))");
+  }
+
+  @Test
+  void aLetOfALaneVaryingValueBindsAVector() {
+    // vectorized for j in 4: let t = A[j] * x in B[j] = t + t; a let of an invariant value stays scalar
+    Var t = new Var("t", DType.F32);
+    Var u = new Var("u", DType.F32);
+    Stmt body = new LetStmt(u, new Mul(x, x), new LetStmt(t, new Mul(new BufferLoad(a, List.of(j)), x),
+        new BufferStore(b, new Add(new Add(t, t), u), List.of(j))));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(vloop(j, 4, body)))).isEqualTo("""
+        let u = (x * x)
+        let t = (A[ramp(0, 1, 4)] * broadcast(x, 4))
+        B[ramp(0, 1, 4)] = ((t + t) + broadcast(u, 4))
+        """);
+  }
+
+  @Test
   void nestedLoopGuardAndInvariantStoreFallBackToSerial() {
     Stmt nested = vloop(i, 4, new For(j, c(0), c(4), ForKind.SERIAL,
         new BufferStore(b, IrOps.f32(1), List.of(new Add(new Mul(i, c(4)), j)))));
