@@ -22,15 +22,19 @@ import org.nnvm4j.tensor.topi.Topi;
  * taps then load contiguous vectors without clamping: a vector that reaches past a row's ends reads the
  * neighbouring row (or a guard row), always inside the buffer, and the lanes outside the row are masked
  * (to zero, or to the lowest value for a max). The plane's output is computed in register tiles of
- * {@link #ROWS} rows x {@code cols} columns (taps unrolled, so the loads the tile's rows share are loaded
+ * {@link #ROWS} rows x {@link #COLS} columns (taps unrolled, so the loads the tile's rows share are loaded
  * once), over rows and columns rounded up to the tile, and the fused epilogue (slice, bias, relu...)
  * writes the plane.
  */
 final class X86Depthwise {
   static final String PAD = "depthwise_conv2d_rows";
   static final String PRODUCT = "depthwise_conv2d_tile";
-  /** Output rows per register tile. */
-  static final int ROWS = 4;
+  /**
+   * Output rows and columns (one 8-lane vector) per register tile: 4 accumulators beside the 9 broadcast
+   * weights and 3 column masks of a 3x3 window fit the 16 ymm registers (4 x 16 tiles spilled them and
+   * ran 10-15% slower; 2, 6 or 8 rows were no faster).
+   */
+  static final int ROWS = 4, COLS = X86Schedules.LANES;
   /** Below this many multiply-adds the planes run serially (a parallel launch costs ~0.85 us). */
   static final long PARALLEL_MACS = 1 << 15;
 
@@ -41,8 +45,6 @@ final class X86Depthwise {
     return groups > 1 && groups == data[1] && weight[1] == 1 && weight[0] % groups == 0;
   }
 
-  /** Output columns per tile: two 8-lane vectors when the output is at least that wide, else one. */
-  static int cols(long ow) { return ow >= 16 ? 16 : 8; }
 
   private static long roundUp(long a, long b) { return (a + b - 1) / b * b; }
 
@@ -76,7 +78,7 @@ final class X86Depthwise {
     int dh = win.dilation()[0], dw = win.dilation()[1];
     long oc = d[1] * mult, kh = win.kernel()[0], kw = win.kernel()[1];
     long oh = win.out(d[2], 0), ow = win.out(d[3], 1);
-    long ohp = roundUp(oh, ROWS), owp = roundUp(ow, cols(ow));
+    long ohp = roundUp(oh, ROWS), owp = roundUp(ow, COLS);
     long hp = (ohp - 1) * sh + (kh - 1) * dh + 1, wq = (d[3] + sw - 1) / sw, row = sw * wq;
     Expr fill = weight != null ? IrOps.zero(data.dtype()) : Te.lowest(data.dtype());
     // Column q of phase f holds input column q * sw + f; tap rx of output column x reads x + shift(rx).
@@ -101,7 +103,7 @@ final class X86Depthwise {
       Expr masked = IrOps.select(IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))), v, fill);
       if (weight == null) return Te.max(masked, ry, rx);
       return Te.sum(IrOps.mul(masked, weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())), ry, rx);
-    }, name + "_tile", PRODUCT, Map.of(X86Computes.TILE_COLS, cols(ow)));
+    }, name + "_tile", PRODUCT, Map.of());
     return Te.computeN(Te.shape(d[0], oc, oh, ow), i -> tile.get(i.get(0), i.get(1), i.get(2), i.get(3)), name, tag, Map.of());
   }
 
@@ -118,7 +120,7 @@ final class X86Depthwise {
    * at a time, planes in parallel when the conv is large enough. At each plane: the plane's padded rows
    * (vectorized along a row when the stride is 1; a strided row is left to LLVM's loop vectorizer, which
    * reads it as wide loads and shuffles), then the product into a local plane buffer in register tiles of
-   * {@link #ROWS} x {@code cols}, taps outside the tile's rows and columns, all unrolled, columns vectorized.
+   * {@link #ROWS} x {@link #COLS}, taps outside the tile's rows and columns, all unrolled, columns vectorized.
    */
   static void schedule(Stage out, Stage tile, Stage rows) {
     List<IterVar> ax = out.axis();
@@ -126,14 +128,13 @@ final class X86Depthwise {
     long macs = 1;
     for (IterVar iv : c.axis()) macs *= IrOps.asLong(iv.dom().extent());
     for (IterVar iv : c.reduceAxis()) macs *= IrOps.asLong(iv.dom().extent());
-    int cols = (Integer) c.attrs().get(X86Computes.TILE_COLS);
     IterVar plane = out.fuse(ax.get(0), ax.get(1));
     if (macs >= PARALLEL_MACS) out.parallel(plane);
-    out.vectorize(out.split(ax.get(3), cols)[1]);
+    out.vectorize(out.split(ax.get(3), COLS)[1]);
     tile.computeAt(out, plane);
     List<IterVar> t = c.axis();
     IterVar[] y = tile.split(t.get(2), ROWS);
-    IterVar[] x = tile.split(t.get(3), cols);
+    IterVar[] x = tile.split(t.get(3), COLS);
     IterVar ry = c.reduceAxis().get(0), rx = c.reduceAxis().get(1);
     tile.reorder(y[0], x[0], ry, rx, y[1], x[1]);
     tile.unroll(ry);
