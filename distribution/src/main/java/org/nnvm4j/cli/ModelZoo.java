@@ -24,13 +24,14 @@ import org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto;
 /**
  * Benchmark models written as ONNX files with random float32 weights (fixed seed, so every run writes
  * the same bytes), using only ops the ONNX importer supports: an MLP, small ResNet-style and
- * MobileNet-style CNNs (64x64), a single-head transformer encoder block, and the full-size
+ * MobileNet-style CNNs (64x64), a 4-head transformer encoder block, and the full-size
  * ResNet-18 and MobileNet v1 (224x224, ImageNet's 1000 classes). Opset 13, IR 8.
  */
 final class ModelZoo {
   /** The model names {@link #write} knows, in order. */
   static final List<String> NAMES = List.of("mlp", "resnet", "mobilenet", "transformer", "resnet18", "mobilenet_v1");
   private static final int FLOAT = 1;
+  private static final int INT64 = 7;
 
   private ModelZoo() {}
 
@@ -134,22 +135,26 @@ final class ModelZoo {
   }
 
   /**
-   * Post-norm encoder block over a [64, 128] sequence (one sequence, 2-D tensors): single-head
-   * self-attention (MatMul, scaled Softmax), residual + LayerNorm written as ReduceMean/Sub/Mul/Sqrt/Div,
-   * a 128-512-128 Relu feed-forward, residual + LayerNorm. Single head because MatMul imports 2-D x 2-D only.
+   * Post-norm encoder block over a [64, 128] sequence: 4-head self-attention (Q, K, V projections
+   * reshaped to [64, 4, 32] and transposed to heads first, batched MatMul for the scores and the
+   * context, scaled Softmax), residual + LayerNorm written as ReduceMean/Sub/Mul/Sqrt/Div, a 128-512-128
+   * Relu feed-forward, residual + LayerNorm.
    */
   private static void transformer(Builder b) {
     int s = 64;
     int d = 128;
+    int heads = 4;
+    int dh = d / heads;
     String x = b.input("x", s, d);
-    String q = b.matmul(x, d, d);
-    String k = b.matmul(x, d, d);
-    String v = b.matmul(x, d, d);
-    String kt = b.node("Transpose", List.of(k), Map.of("perm", new long[] {1, 0}));
-    String scores = b.node("Mul", List.of(b.node("MatMul", List.of(q, kt), Map.of()), b.constant(new float[] {(float) (1 / Math.sqrt(d))})),
+    String q = b.heads(b.matmul(x, d, d), s, heads, dh, new long[] {1, 0, 2});
+    String kt = b.heads(b.matmul(x, d, d), s, heads, dh, new long[] {1, 2, 0});
+    String v = b.heads(b.matmul(x, d, d), s, heads, dh, new long[] {1, 0, 2});
+    String scores = b.node("Mul", List.of(b.node("MatMul", List.of(q, kt), Map.of()), b.constant(new float[] {(float) (1 / Math.sqrt(dh))})),
         Map.of());
     String p = b.node("Softmax", List.of(scores), Map.of("axis", -1L));
-    String attn = b.matmul(b.node("MatMul", List.of(p, v), Map.of()), d, d);
+    String context = b.node("Transpose", List.of(b.node("MatMul", List.of(p, v), Map.of())), Map.of("perm", new long[] {1, 0, 2}));
+    context = b.node("Reshape", List.of(context, b.shape(s, d)), Map.of());
+    String attn = b.matmul(context, d, d);
     String h = b.layerNorm(b.add(x, attn), d);
     String ff = b.dense(b.relu(b.dense(h, d, 4 * d)), 4 * d, d);
     b.output(b.layerNorm(b.add(h, ff), d), s, d);
@@ -191,6 +196,19 @@ final class ModelZoo {
     }
 
     String constant(float[] v) { return initializer(v, v.length); }
+
+    /** An int64 initializer holding a shape, for Reshape. */
+    String shape(long... dims) {
+      String id = "w" + next++;
+      graph.addInitializer(TensorProto.newBuilder().setName(id).setDataType(INT64).addDims(dims.length).addAllInt64Data(boxed(dims)));
+      return id;
+    }
+
+    /** [seq, heads * dh] split into heads: reshaped to [seq, heads, dh], then transposed by {@code perm}. */
+    String heads(String x, int seq, int heads, int dh, long[] perm) {
+      String r = node("Reshape", List.of(x, shape(seq, heads, dh)), Map.of());
+      return node("Transpose", List.of(r), Map.of("perm", perm));
+    }
 
     private String initializer(float[] v, long... dims) {
       String id = "w" + next++;

@@ -34,18 +34,24 @@ final class X86SmallOps {
         out = X86Depthwise.conv2d(in.get(0), in.get(1), p, op);
       }
       case "max_pool2d" -> {
+        if (!plainNchw(attrs, in.get(0), op)) return Optional.empty();
         return Optional.of(List.of(X86Depthwise.maxPool(in.get(0), new Pool.Params(
             X86Computes.pair(attrs.get("pool_size")), X86Computes.pair(attrs.getOrDefault("strides", "(1, 1)")),
             X86Computes.pair(attrs.getOrDefault("padding", "(0, 0)")),
             attrs.getOrDefault("ceil_mode", "False").trim().equalsIgnoreCase("true"), false), op)));
       }
       case "global_avg_pool2d", "global_max_pool2d" -> {
-        if (!X86Pool.applies(Topi.constShape(in.get(0), op))) return Optional.empty();
+        if (!plainNchw(attrs, in.get(0), op) || !X86Pool.applies(Topi.constShape(in.get(0), op))) return Optional.empty();
         return Optional.of(List.of(X86Pool.global(in.get(0), op.equals("global_avg_pool2d"), op)));
       }
       default -> { return Optional.empty(); }
     }
     return Optional.of(List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
+  }
+
+  /** Whether a pooling op reads plain NCHW data (CorrectLayout may have given it NCHW{c}c, which the generic compute serves). */
+  private static boolean plainNchw(Map<String, String> attrs, Tensor data, String op) {
+    return attrs.getOrDefault("layout", "NCHW").equals("NCHW") && Topi.constShape(data, op).length == 4;
   }
 
   /**

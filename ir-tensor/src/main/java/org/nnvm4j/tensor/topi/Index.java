@@ -154,7 +154,7 @@ public final class Index {
       }
     }
     IterVar[] k = {Te.reduceAxis(is[axis], "k")};
-    return scatter(data, updates, reduction, k, new Hits() {
+    return scatter(data, updates, reduction, k, ds.length, new Hits() {
       @Override
       public Expr match(List<Var> out, List<Expr> point) {
         Expr hit = IrOps.eq(wrap(indices.get(at(out, point)), ds[axis]), out.get(axis));
@@ -197,7 +197,7 @@ public final class Index {
     // indices of rank 1 name a single slice: one reduction point (a reduction needs an axis).
     IterVar[] points = new IterVar[Math.max(m, 1)];
     for (int d = 0; d < points.length; d++) points[d] = Te.reduceAxis(m == 0 ? 1 : is[d], "j" + d);
-    return scatter(data, updates, reduction, points, new Hits() {
+    return scatter(data, updates, reduction, points, q, new Hits() {
       @Override
       public Expr match(List<Var> out, List<Expr> point) {
         Expr hit = IrOps.bool(true);
@@ -220,7 +220,7 @@ public final class Index {
 
   /** Which reduction points land on an output element, and where their update is. */
   private interface Hits {
-    /** Whether reduction point {@code point} writes output element {@code out}. */
+    /** Whether reduction point {@code point} writes output element {@code out} (only its leading {@code rows} indices are read). */
     Expr match(List<Var> out, List<Expr> point);
 
     /** The index into updates of reduction point {@code point} (for output element {@code out}). */
@@ -229,10 +229,13 @@ public final class Index {
 
   /**
    * The two stages of a scatter: a reduction over {@code points} per output element, then its
-   * combination with {@code data}. NONE reduces to the greatest row-major position that hits the
-   * element (-1 for none) and loads that update.
+   * combination with {@code data}. Whether a point hits an element depends on the element's first
+   * {@code rows} indices only, so NONE reduces per such row (a slice of ScatterND: once, not once per
+   * element of the slice) to the greatest row-major position that hits it (-1 for none), and loads
+   * that update.
    */
-  private static Tensor scatter(Tensor data, Tensor updates, ScatterReduction reduction, IterVar[] points, Hits hits, String name) {
+  private static Tensor scatter(Tensor data, Tensor updates, ScatterReduction reduction, IterVar[] points, int rows, Hits hits,
+      String name) {
     if (!data.dtype().equals(updates.dtype())) {
       throw CompileException.invalid("%s: data has dtype %s but updates %s", name, data.dtype(), updates.dtype());
     }
@@ -240,19 +243,20 @@ public final class Index {
     List<Expr> pointVars = Arrays.stream(points).map(p -> (Expr) p.var()).toList();
     long[] extents = Arrays.stream(points).mapToLong(p -> IrOps.asLong(p.dom().extent())).toArray();
     if (reduction == ScatterReduction.NONE) {
-      Tensor last = Te.computeN(data.shape(), idx -> {
+      Tensor last = Te.computeN(data.shape().subList(0, rows), idx -> {
         Expr linear = IrOps.i32(0);
         for (int d = 0; d < points.length; d++) linear = IrOps.add(IrOps.mul(linear, IrOps.i32(extents[d])), pointVars.get(d));
         return Te.max(IrOps.select(hits.match(idx, pointVars), linear, IrOps.i32(-1)), points);
       }, name + "_last", Reduction.TAG, Map.of());
       return Te.computeN(data.shape(), idx -> {
-        Expr pos = IrOps.max(last.get(idx), IrOps.i32(0));
+        Expr at = last.get(idx.subList(0, rows));
+        Expr pos = IrOps.max(at, IrOps.i32(0));
         List<Expr> point = new ArrayList<>();
         for (int d = 0; d < points.length; d++) {
           Expr q = IrOps.floorDiv(pos, IrOps.i32(Topi.product(extents, d + 1, extents.length)));
           point.add(d == 0 ? q : IrOps.floorMod(q, IrOps.i32(extents[d])));
         }
-        return IrOps.select(IrOps.ge(last.get(idx), IrOps.i32(0)), updates.get(hits.update(idx, point)), data.get(idx));
+        return IrOps.select(IrOps.ge(at, IrOps.i32(0)), updates.get(hits.update(idx, point)), data.get(idx));
       }, name, Transform.TAG, Map.of());
     }
     Tensor combined = Te.computeN(data.shape(), idx -> {

@@ -110,6 +110,18 @@ class TupleReductionTest {
   }
 
   @Test
+  void cacheWriteOfATupleReductionCopiesBothValues() {
+    // the cache stage reduces both values into local buffers; the copy stage writes the index (and the value)
+    check(6, 11, 1, true, false, st -> {
+      Schedule s = st.schedule();
+      Tensor local = s.cacheWrite(st.op().output(0), "local");
+      Stage ls = s.get(local);
+      ls.split(((org.nnvm4j.tensor.te.ComputeOp) local.op()).reduceAxis().get(0), 4);
+      st.parallel(st.axis().get(0));
+    });
+  }
+
+  @Test
   void keepDimsAndIntegerInputs() {
     Tensor a = Te.placeholder(Te.shape(4, 5), DType.I32, "A");
     Tensor idx = Reduction.argmin(a, 0, true, "argmin");
