@@ -15,21 +15,26 @@ import org.nnvm4j.tensor.topi.Topi;
 
 /**
  * Depthwise conv2d in NCHW (groups == input channels, weight {@code [C * multiplier, 1, KH, KW]}), the
- * MobileNet layer, and max pooling (the same window without weights): vectorized over output columns. The input is first copied (vectorized, at the root)
- * into rows padded only vertically, de-interleaved by the column stride ({@code [rows, stride, cols / stride]})
- * so that the taps of a strided conv read contiguous vectors too, with zero guard rows above and below.
- * The taps then load contiguous vectors without clamping: a vector that reaches past a row's ends reads
- * the neighbouring row (or a guard row), always inside the buffer, and the lanes outside the row are
- * masked (to zero, or to the lowest value for a max). The output is computed per (batch, channel) plane, a band of {@link #ROWS} rows at a
- * time, in register tiles of {@link #ROWS} rows x {@code cols} columns (taps unrolled, so the loads the
- * tile's rows share are loaded once), over rows and columns rounded up to the tile, and the fused
- * epilogue (slice, bias, relu...) writes the band.
+ * MobileNet layer, and max pooling (the same window without weights): vectorized over output columns.
+ * For each (batch, channel) plane the input is copied into a local buffer of rows padded only
+ * vertically, de-interleaved by the column stride ({@code [rows, stride, cols / stride]}) so that the taps
+ * of a strided conv read contiguous vectors too, with guard rows (padding values) above and below. The
+ * taps then load contiguous vectors without clamping: a vector that reaches past a row's ends reads the
+ * neighbouring row (or a guard row), always inside the buffer, and the lanes outside the row are masked
+ * (to zero, or to the lowest value for a max). The plane's output is computed in register tiles of
+ * {@link #ROWS} rows x {@link #COLS} columns (taps unrolled, so the loads the tile's rows share are loaded
+ * once), over rows and columns rounded up to the tile, and the fused epilogue (slice, bias, relu...)
+ * writes the plane.
  */
 final class X86Depthwise {
   static final String PAD = "depthwise_conv2d_rows";
   static final String PRODUCT = "depthwise_conv2d_tile";
-  /** Output rows per register tile. */
-  static final int ROWS = 4;
+  /**
+   * Output rows and columns (one 8-lane vector) per register tile: 4 accumulators beside the 9 broadcast
+   * weights and 3 column masks of a 3x3 window fit the 16 ymm registers (4 x 16 tiles spilled them and
+   * ran 10-15% slower; 2, 6 or 8 rows were no faster).
+   */
+  static final int ROWS = 4, COLS = X86Schedules.LANES;
   /** Below this many multiply-adds the planes run serially (a parallel launch costs ~0.85 us). */
   static final long PARALLEL_MACS = 1 << 15;
 
@@ -40,8 +45,6 @@ final class X86Depthwise {
     return groups > 1 && groups == data[1] && weight[1] == 1 && weight[0] % groups == 0;
   }
 
-  /** Output columns per tile: two 8-lane vectors when the output is at least that wide, else one. */
-  static int cols(long ow) { return ow >= 16 ? 16 : 8; }
 
   private static long roundUp(long a, long b) { return (a + b - 1) / b * b; }
 
@@ -75,7 +78,7 @@ final class X86Depthwise {
     int dh = win.dilation()[0], dw = win.dilation()[1];
     long oc = d[1] * mult, kh = win.kernel()[0], kw = win.kernel()[1];
     long oh = win.out(d[2], 0), ow = win.out(d[3], 1);
-    long ohp = roundUp(oh, ROWS), owp = roundUp(ow, cols(ow));
+    long ohp = roundUp(oh, ROWS), owp = roundUp(ow, COLS);
     long hp = (ohp - 1) * sh + (kh - 1) * dh + 1, wq = (d[3] + sw - 1) / sw, row = sw * wq;
     Expr fill = weight != null ? IrOps.zero(data.dtype()) : Te.lowest(data.dtype());
     // Column q of phase f holds input column q * sw + f; tap rx of output column x reads x + shift(rx).
@@ -93,24 +96,31 @@ final class X86Depthwise {
     IterVar rx = Te.reduceAxis(kw, "rx");
     Expr m = IrOps.i32(mult), s = IrOps.i32(sw);
     Tensor tile = Te.computeN(Te.shape(d[0], oc, ohp, owp), i -> {
-      Expr y = IrOps.add(IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh))), IrOps.i32(top));
+      Expr y = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), whole(IrOps.add(IrOps.mul(ry.var(), IrOps.i32(dh)), IrOps.i32(top))));
       Expr tap = IrOps.sub(IrOps.mul(rx.var(), IrOps.i32(dw)), IrOps.i32(pw));
       Expr x = IrOps.add(IrOps.mul(i.get(3), s), tap);
-      Expr v = rows.get(i.get(0), IrOps.floorDiv(i.get(1), m), y, IrOps.floorMod(tap, s), IrOps.add(i.get(3), IrOps.floorDiv(tap, s)));
+      Expr v = rows.get(i.get(0), IrOps.floorDiv(i.get(1), m), y, whole(IrOps.floorMod(tap, s)), IrOps.add(i.get(3), whole(IrOps.floorDiv(tap, s))));
       Expr masked = IrOps.select(IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))), v, fill);
       if (weight == null) return Te.max(masked, ry, rx);
       return Te.sum(IrOps.mul(masked, weight.get(i.get(1), IrOps.i32(0), ry.var(), rx.var())), ry, rx);
-    }, name + "_tile", PRODUCT, Map.of(X86Computes.TILE_COLS, cols(ow)));
+    }, name + "_tile", PRODUCT, Map.of());
     return Te.computeN(Te.shape(d[0], oc, oh, ow), i -> tile.get(i.get(0), i.get(1), i.get(2), i.get(3)), name, tag, Map.of());
   }
 
   /**
+   * {@code e} unchanged in value, written so that bound inference cannot follow it ({@code max} with the
+   * lowest int) and gives the rows' whole extent in that dimension: the taps read past a row's ends on
+   * purpose (into the neighbouring row or a guard row, masked), which a region fitted to the accesses
+   * would cut off. A tap's scalar offset only, so that the column index stays a vector ramp.
+   */
+  private static Expr whole(Expr e) { return IrOps.max(e, IrOps.i32(Integer.MIN_VALUE)); }
+
+  /**
    * Output {@code [N, O, OH, OW]} (with its epilogue, vectorized over columns) one (batch, channel) plane
-   * at a time, planes in parallel when the conv is large enough; at each band of {@link #ROWS} rows the
-   * product is computed into a local buffer (in L1) in register tiles of {@link #ROWS} x {@code cols},
-   * taps outside the tile's rows and columns, all unrolled, columns vectorized. The padded rows are copied at the root, planes
-   * in parallel, vectorized along a row when the stride is 1 (else left to LLVM's loop vectorizer,
-   * which reads a strided row as wide loads and shuffles).
+   * at a time, planes in parallel when the conv is large enough. At each plane: the plane's padded rows
+   * (vectorized along a row when the stride is 1; a strided row is left to LLVM's loop vectorizer, which
+   * reads it as wide loads and shuffles), then the product into a local plane buffer in register tiles of
+   * {@link #ROWS} x {@link #COLS}, taps outside the tile's rows and columns, all unrolled, columns vectorized.
    */
   static void schedule(Stage out, Stage tile, Stage rows) {
     List<IterVar> ax = out.axis();
@@ -118,25 +128,21 @@ final class X86Depthwise {
     long macs = 1;
     for (IterVar iv : c.axis()) macs *= IrOps.asLong(iv.dom().extent());
     for (IterVar iv : c.reduceAxis()) macs *= IrOps.asLong(iv.dom().extent());
-    boolean parallel = macs >= PARALLEL_MACS;
-    int cols = (Integer) c.attrs().get(X86Computes.TILE_COLS);
     IterVar plane = out.fuse(ax.get(0), ax.get(1));
-    if (parallel) out.parallel(plane);
-    IterVar band = out.split(ax.get(2), ROWS)[0];
-    out.vectorize(out.split(ax.get(3), cols)[1]);
-    tile.computeAt(out, band);
+    if (macs >= PARALLEL_MACS) out.parallel(plane);
+    out.vectorize(out.split(ax.get(3), COLS)[1]);
+    tile.computeAt(out, plane);
     List<IterVar> t = c.axis();
     IterVar[] y = tile.split(t.get(2), ROWS);
-    IterVar[] x = tile.split(t.get(3), cols);
+    IterVar[] x = tile.split(t.get(3), COLS);
     IterVar ry = c.reduceAxis().get(0), rx = c.reduceAxis().get(1);
     tile.reorder(y[0], x[0], ry, rx, y[1], x[1]);
     tile.unroll(ry);
     tile.unroll(rx);
     tile.unroll(y[1]);
     tile.vectorize(x[1]);
+    rows.computeAt(tile, t.get(1));
     List<IterVar> r = rows.axis();
-    IterVar rowPlane = rows.fuse(r.get(0), r.get(1));
-    if (parallel) rows.parallel(rowPlane);
     if (IrOps.isConst(r.get(3).dom().extent(), 1)) rows.vectorize(rows.split(r.get(4), X86Schedules.LANES)[1]);
   }
 }

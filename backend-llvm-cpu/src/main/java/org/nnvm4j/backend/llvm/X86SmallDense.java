@@ -26,8 +26,13 @@ final class X86SmallDense {
   static final String DOT = "dense_lane_dot";
   /** k elements per partial-sum step: two 8-lane AVX2 vectors. */
   static final int LANES = 16;
-  /** Below this many multiply-adds the ~0.85 us of a parallel launch is not won back. */
-  static final long PARALLEL_MACS = 1 << 15;
+  /**
+   * Below this many multiply-adds the tiles run serially. A matrix-vector product is bound by the weight's
+   * trip from L3, which a second core shares: 2 threads measured 1.09x at 131K and 1.25x at 401K
+   * multiply-adds on an idle moment, while a parallel region whose worker the OS has not scheduled (a
+   * shared machine) cost milliseconds instead of microseconds.
+   */
+  static final long PARALLEL_MACS = 1 << 20;
 
   private X86SmallDense() {}
 

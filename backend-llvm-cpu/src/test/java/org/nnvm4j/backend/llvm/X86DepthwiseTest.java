@@ -48,6 +48,8 @@ class X86DepthwiseTest {
     String text = f.toString();
     assertThat(text).contains("parallel for").contains("conv2d_rows").contains("conv2d_tile[ramp(");
     assertThat(text).as("stride-2 taps read contiguous vectors of the de-interleaved plane").contains("conv2d_rows[ramp(");
+    // 57 padded rows for 28 output rows, 1 guard row above and 2 below for the taps' overshoot; 2 phases of 28 columns
+    assertThat(text).as("the taps' buffer is the whole guarded plane").contains("allocate conv2d_rows[float32 * 1 * 1 * 60 * 2 * 28]");
   }
 
   @Test

@@ -22,7 +22,8 @@ class X86SmallDenseTest {
   @ParameterizedTest(name = "dense {0}x{1}x{2} bias={3} threads={4}")
   @CsvSource({
       "1,512,784,true,1", "1,512,784,true,2", "1,256,512,true,1", "1,256,512,true,2", "1,10,256,false,1", "1,37,29,true,2", "2,13,16,true,1",
-      "3,7,9,false,2", "4,33,100,true,1", "5,5,8,true,2", "1,1,15,false,1", "2,130,47,true,2"})
+      "3,7,9,false,2", "4,33,100,true,1", "5,5,8,true,2", "1,1,15,false,1", "2,130,47,true,2",
+      "1,1024,1100,true,2", "2,700,800,false,2"})
   void smallDenseMatchesJava(int m, int n, int k, boolean withBias, int threads) {
     Tensor a = Te.placeholder(Te.shape(m, k), DType.F32, "A");
     Tensor w = Te.placeholder(Te.shape(n, k), DType.F32, "W");
@@ -52,13 +53,13 @@ class X86SmallDenseTest {
 
   @Test
   void gemvIsVectorizedOverLanesAndParallelOnlyWhenLarge() {
-    Tensor a = Te.placeholder(Te.shape(1, 784), DType.F32, "A");
-    Tensor w = Te.placeholder(Te.shape(512, 784), DType.F32, "W");
+    Tensor a = Te.placeholder(Te.shape(1, 2048), DType.F32, "A");
+    Tensor w = Te.placeholder(Te.shape(1024, 2048), DType.F32, "W");
     Tensor d = X86Computes.compute("dense", Map.of(), List.of(a, w)).orElseThrow().get(0);
     PrimFunc big = X86SchedulesTest.lower(X86SchedulesTest.backend(2), List.of(a, w), d, "out_elemwise_fusable", "dense");
     assertThat(big.toString()).contains("parallel for").contains("W[ramp(");
-    Tensor a2 = Te.placeholder(Te.shape(1, 64), DType.F32, "A");
-    Tensor w2 = Te.placeholder(Te.shape(10, 64), DType.F32, "W");
+    Tensor a2 = Te.placeholder(Te.shape(1, 784), DType.F32, "A");
+    Tensor w2 = Te.placeholder(Te.shape(512, 784), DType.F32, "W");
     Tensor d2 = X86Computes.compute("dense", Map.of(), List.of(a2, w2)).orElseThrow().get(0);
     PrimFunc small = X86SchedulesTest.lower(X86SchedulesTest.backend(2), List.of(a2, w2), d2, "out_elemwise_fusable", "dense");
     assertThat(small.toString()).doesNotContain("parallel for").contains("W[ramp(");
