@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nnvm4j.CompiledGraph;
 import org.nnvm4j.graph.frontend.ImportedModel;
+import org.nnvm4j.pass.PassContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,13 +30,20 @@ final class CompileCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Folder to write.")
   Path out;
 
+  @Option(names = {"-q", "--quiet"}, description = "Do not print the compile's progress (graph passes, each fused function) to stderr.")
+  boolean quiet;
+
   @Mixin ModelOptions options;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
+    PassContext.Builder ctx = PassContext.builder().optLevel(optLevel);
+    CompileProgress progress = new CompileProgress(spec.commandLine().getErr());
+    if (!quiet) ctx.instrument(progress);
     try (ImportedModel m = ModelOptions.load(model, options.shapes());
-         CompiledGraph cg = ModelCompiler.compile(m, target, optLevel, options.shapes())) {
+         CompiledGraph cg = ModelCompiler.compile(m, target, ctx.build(), options.shapes())) {
+      if (!quiet) progress.line("generated code for " + progress.functions() + " functions; writing " + out);
       ModelCompiler.save(cg, m, out);
       w.printf("compiled %s for %s: %d nodes, %d params, inputs %s, outputs %s -> %s%n", model, target, m.graph().nodes().size(),
           m.params().size(), m.dataInputs(), m.outputNames(), out);

@@ -93,7 +93,11 @@ class OnnxCliTest {
   void compileThenRunTheFolder() throws Exception {
     Path out = dir.resolve("compiled");
     assertThat(run(0, "compile", model().toString(), "--target", "llvm", "--opt-level", "2", "-o", out.toString()))
-        .contains("compiled").contains("inputs [x], outputs [y]");
+        .contains("compiled").contains("inputs [x], outputs [y]")
+        .containsPattern("\\[ +[0-9.]+ s\\] graph\\.fuse-ops\n")
+        .containsPattern("\\[ +[0-9.]+ s\\] lowering fuse_elemwise_add_relu \\(1\\)\n")
+        .contains("generated code for 1 functions");
+    assertThat(run(0, "compile", model().toString(), "--quiet", "-o", dir.resolve("quiet").toString())).doesNotContain("lowering");
     assertThat(out.resolve("deploy_graph.json")).exists();
     assertThat(out.resolve("libmodule.so")).exists();
     assertThat(out.resolve("deploy_param.params")).exists();
