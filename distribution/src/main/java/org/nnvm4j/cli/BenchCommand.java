@@ -86,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf("warm-up %d, %d timed runs%s, opt level %d, random inputs uniform in [-1, 1) (seed %d)%n%n", warmup, repeat,
-        vsOrt ? " alternating nnvm4j and ORT" : "", optLevel, ModelBench.SEED);
+        vsOrt ? " alternating nnvm4j and ORT (ORT's workers do not spin between runs)" : "", optLevel, ModelBench.SEED);
     out.println(vsOrt ? "| model | threads | compile ms | nnvm4j ms | ORT ms | nnvm4j/ORT | max abs diff |" : "| model | threads | compile ms | nnvm4j ms |");
     out.println(vsOrt ? "|---|---:|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|");
     out.flush();

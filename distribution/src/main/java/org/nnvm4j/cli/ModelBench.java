@@ -19,7 +19,8 @@ import org.nnvm4j.tensor.Shape;
 /**
  * Times one model on nnvm4j (llvm, {@code -num-threads=N}) and, when asked, on ONNX Runtime in the same
  * JVM on the same random inputs: both warm up, then the timed runs alternate nnvm4j and ORT so that
- * both see the same machine load. nnvm4j's time is {@link GraphModule#run()} (inputs bound once, outputs
+ * both see the same machine load. ORT's worker threads do not spin-wait after a run ({@link OrtRunner}),
+ * where they would take a core from the nnvm4j run that follows. nnvm4j's time is {@link GraphModule#run()} (inputs bound once, outputs
  * left in place); ORT's is {@code session.run} on tensors created once, including the release of its outputs.
  */
 final class ModelBench {
