@@ -4,7 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Cheap file-system probes that providers use in {@code availability()}: no native code is loaded. */
+/**
+ * Cheap file-system probes that providers use in {@code availability()} (no native code is loaded), and
+ * {@link #pinLibrary}, which backends call when they do load a system library.
+ */
 public final class NativeProbe {
   private NativeProbe() {}
 
@@ -19,6 +22,23 @@ public final class NativeProbe {
     }
     return null;
   }
+
+  /**
+   * Loads system library {@code name} (found as by {@link #findLibrary}) for the rest of the process, so
+   * that no later {@code dlclose} unmaps it: libgomp's worker threads outlive the module that started
+   * them and spin-wait in its code after a parallel loop, so unloading it with the last module that used
+   * it crashes them. Returns false when the library is not installed.
+   */
+  public static synchronized boolean pinLibrary(String name) {
+    if (PINNED.contains(name)) return true;
+    Path p = findLibrary(name);
+    if (p == null) return false;
+    java.lang.foreign.SymbolLookup.libraryLookup(p, java.lang.foreign.Arena.global());
+    PINNED.add(name);
+    return true;
+  }
+
+  private static final java.util.Set<String> PINNED = new java.util.HashSet<>();
 
   /** Whether an executable {@code name} is on the PATH. */
   public static boolean onPath(String name) {

@@ -48,13 +48,15 @@ public final class LlvmNative {
 
   /**
    * The path of a system library that generated code calls: {@code libgomp.so.1} (parallel loops),
-   * {@code libgcc_s.so.1} (float16 conversions).
+   * {@code libgcc_s.so.1} (float16 conversions), loaded for the rest of the process
+   * ({@link org.nnvm4j.backend.NativeProbe#pinLibrary}): LLJIT's library generator closes its handle when
+   * a module is closed, and libgomp's idle workers would then spin in unmapped code.
    *
    * @throws BackendUnavailableException naming the library when it is missing
    */
   public static String systemLibrary(String name) {
     java.nio.file.Path p = org.nnvm4j.backend.NativeProbe.findLibrary(name);
-    if (p == null) {
+    if (p == null || !org.nnvm4j.backend.NativeProbe.pinLibrary(name)) {
       throw new BackendUnavailableException(ErrorCode.BACKEND_UNAVAILABLE, "generated code needs " + name
           + " (Debian: libgomp1 or libgcc-s1), which is not installed");
     }

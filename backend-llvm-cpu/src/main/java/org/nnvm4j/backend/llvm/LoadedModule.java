@@ -23,6 +23,8 @@ final class LoadedModule extends CpuModule {
     if (!Files.isRegularFile(lib)) {
       throw new CompileException(ErrorCode.MALFORMED_INPUT, Span.file(lib.toString()), "module library is missing");
     }
+    // The library's libgomp stays loaded after this module's dlclose (its worker threads outlive the module).
+    org.nnvm4j.backend.NativeProbe.pinLibrary("libgomp.so.1");
     SymbolLookup lookup = SymbolLookup.libraryLookup(lib, arena);
     for (Map.Entry<FunctionSignature, List<String>> e : m.functions().entrySet()) {
       String name = e.getKey().name();
