@@ -19,6 +19,7 @@ import org.nnvm4j.tensor.tir.For;
 import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.IfThenElse;
 import org.nnvm4j.tensor.tir.IrOps;
+import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.tir.SeqStmt;
 import org.nnvm4j.tensor.tir.Stmt;
 import org.nnvm4j.tensor.tir.Var;
@@ -135,6 +136,109 @@ public final class Detection {
       for (Buffer buf : List.of(order, kept, rank, nkeep)) batch = new Allocate(buf, batch);
       return loop(b, i32(0), s.get(0), batch);
     }, name).get(0);
+  }
+
+  /** The attributes of {@link #multiboxPrior}; a step below 0 is 1 / the extent, offsets are in cells. */
+  public record PriorParams(double[] sizes, double[] ratios, double stepH, double stepW, double offsetH, double offsetW, boolean clip) {}
+
+  /**
+   * SSD anchor boxes for the feature map of {@code data [N, C, H, W]}: [1, H * W * (sizes + ratios - 1), 4] of
+   * (x1, y1, x2, y2) around the cell centres ((i + offset_h) step_h, (j + offset_w) step_w); box k < sizes has
+   * half extents (sizes[k] H / W / 2, sizes[k] / 2), box sizes + r - 1 has (sizes[0] H / W sqrt(ratios[r]) / 2,
+   * sizes[0] / sqrt(ratios[r]) / 2); clip clamps to [0, 1].
+   */
+  public static Tensor multiboxPrior(Tensor data, PriorParams p, String name) {
+    long h = IrOps.asLong(data.shape().get(2));
+    long w = IrOps.asLong(data.shape().get(3));
+    int per = p.sizes().length + p.ratios().length - 1;
+    double stepH = p.stepH() < 0 ? 1.0 / h : p.stepH();
+    double stepW = p.stepW() < 0 ? 1.0 / w : p.stepW();
+    double[] halfW = new double[per];
+    double[] halfH = new double[per];
+    for (int k = 0; k < per; k++) {
+      boolean bySize = k < p.sizes().length;
+      double size = bySize ? p.sizes()[k] : p.sizes()[0];
+      double r = bySize ? 1 : Math.sqrt(p.ratios()[k - p.sizes().length + 1]);
+      halfW[k] = size * h / w * r / 2;
+      halfH[k] = size / r / 2;
+    }
+    DType t = data.dtype();
+    return Te.computeN(Te.shape(1, h * w * per, 4), idx -> {
+      Expr cell = IrOps.floorDiv(idx.get(1), i32(per));
+      Expr k = IrOps.floorMod(idx.get(1), i32(per));
+      Expr c = idx.get(2);
+      Expr cy = IrOps.mul(add(IrOps.cast(t, IrOps.floorDiv(cell, i32(w))), IrOps.constant(t, p.offsetH())), IrOps.constant(t, stepH));
+      Expr cx = IrOps.mul(add(IrOps.cast(t, IrOps.floorMod(cell, i32(w))), IrOps.constant(t, p.offsetW())), IrOps.constant(t, stepW));
+      Expr hw = pick(k, halfW, t);
+      Expr hh = pick(k, halfH, t);
+      Expr v = IrOps.select(IrOps.eq(c, i32(0)), sub(cx, hw), IrOps.select(IrOps.eq(c, i32(1)), sub(cy, hh),
+          IrOps.select(IrOps.eq(c, i32(2)), add(cx, hw), add(cy, hh))));
+      return p.clip() ? IrOps.max(IrOps.zero(t), IrOps.min(IrOps.one(t), v)) : v;
+    }, name, "multibox_prior", java.util.Map.of());
+  }
+
+  /** {@code values[k]} for a run-time k by a select chain (the anchor tables are small). */
+  private static Expr pick(Expr k, double[] values, DType t) {
+    Expr v = IrOps.constant(t, values[values.length - 1]);
+    for (int i = values.length - 2; i >= 0; i--) v = IrOps.select(IrOps.eq(k, i32(i)), IrOps.constant(t, values[i]), v);
+    return v;
+  }
+
+  /**
+   * Darknet's reorg of YOLOv2 (a space-to-depth): data [B, C, H, W] with H and W divisible by {@code stride} to
+   * [B, C s^2, H / s, W / s], out[b, (dy s + dx) C + c, y, x] = data[b, c, y s + dy, x s + dx].
+   */
+  public static Tensor yoloReorg(Tensor data, int stride, String name) {
+    List<Expr> s = data.shape();
+    long c = IrOps.asLong(s.get(1));
+    Expr st = i32(stride);
+    return Te.computeN(List.of(s.get(0), i32(c * stride * stride), IrOps.floorDiv(s.get(2), st), IrOps.floorDiv(s.get(3), st)), idx -> {
+      Expr offset = IrOps.floorDiv(idx.get(1), i32(c));
+      return data.get(idx.get(0), IrOps.floorMod(idx.get(1), i32(c)), add(IrOps.mul(idx.get(2), st), IrOps.floorDiv(offset, st)),
+          add(IrOps.mul(idx.get(3), st), IrOps.floorMod(offset, st)));
+    }, name, "yolo_reorg", java.util.Map.of());
+  }
+
+  /**
+   * Max ROI pooling (Fast R-CNN) of {@code data [N, C, H, W]} over {@code rois [R, 5]} = (batch, x1, y1, x2, y2):
+   * [R, C, pooled_h, pooled_w]. The box corners are scaled and rounded, its extent is at least 1, bin (ph, pw)
+   * covers rows [floor(ph bin_h), ceil((ph + 1) bin_h)) from the box start clipped to the image; an empty bin is 0.
+   */
+  public static Tensor roiPool(Tensor data, Tensor rois, int pooledH, int pooledW, double spatialScale, String name) {
+    List<Expr> s = data.shape();
+    DType t = data.dtype();
+    IterVar rh = Te.reduceAxis(s.get(2), "rh");
+    IterVar rw = Te.reduceAxis(s.get(3), "rw");
+    List<Expr> outShape = List.of(rois.shape().get(0), s.get(1), i32(pooledH), i32(pooledW));
+    java.util.function.Function<List<Var>, Expr[]> window = idx -> {
+      Expr r = idx.get(0);
+      Expr[] hr = binRange(rois, r, 2, 4, idx.get(2), pooledH, spatialScale, s.get(2), t);
+      Expr[] wr = binRange(rois, r, 1, 3, idx.get(3), pooledW, spatialScale, s.get(3), t);
+      return new Expr[] {hr[0], hr[1], wr[0], wr[1]};
+    };
+    Tensor m = Te.computeN(outShape, idx -> {
+      Expr[] b = window.apply(idx);
+      Expr inside = and(and(IrOps.ge(rh.var(), b[0]), IrOps.lt(rh.var(), b[1])), and(IrOps.ge(rw.var(), b[2]), IrOps.lt(rw.var(), b[3])));
+      Expr n = IrOps.cast(DType.I32, rois.get(idx.get(0), i32(0)));
+      Expr v = data.get(IrOps.max(i32(0), IrOps.min(n, sub(s.get(0), i32(1)))), idx.get(1), rh.var(), rw.var());
+      return Te.max(IrOps.select(inside, v, Te.lowest(t)), rh, rw);
+    }, name + "_max", "roi_pool", java.util.Map.of());
+    return Te.computeN(outShape, idx -> {
+      Expr[] b = window.apply(idx);
+      Expr empty = IrOps.or(IrOps.le(b[1], b[0]), IrOps.le(b[3], b[2]));
+      return IrOps.select(empty, IrOps.zero(t), m.get(idx.toArray(new Expr[0])));
+    }, name, "roi_pool", java.util.Map.of());
+  }
+
+  /** [start, end) of bin {@code bin} along one axis of box {@code r}, whose corners sit at elements lo and hi of its row. */
+  private static Expr[] binRange(Tensor rois, Expr r, int lo, int hi, Expr bin, int pooled, double scale, Expr extent, DType t) {
+    Expr start = IrOps.cast(DType.I32, IrOps.call(t, "round", IrOps.mul(rois.get(r, i32(lo)), IrOps.constant(t, scale))));
+    Expr end = IrOps.cast(DType.I32, IrOps.call(t, "round", IrOps.mul(rois.get(r, i32(hi)), IrOps.constant(t, scale))));
+    Expr size = IrOps.div(IrOps.cast(t, IrOps.max(add(sub(end, start), i32(1)), i32(1))), IrOps.constant(t, pooled));
+    Expr b = IrOps.cast(t, bin);
+    Expr from = add(IrOps.cast(DType.I32, IrOps.call(t, "floor", IrOps.mul(b, size))), start);
+    Expr to = add(IrOps.cast(DType.I32, IrOps.call(t, "ceil", IrOps.mul(add(b, IrOps.one(t)), size))), start);
+    return new Expr[] {IrOps.min(IrOps.max(from, i32(0)), extent), IrOps.min(IrOps.max(to, i32(0)), extent)};
   }
 
   /** IoU of rows i and j of {@code out[b]}: 0 where the union is not positive. */
