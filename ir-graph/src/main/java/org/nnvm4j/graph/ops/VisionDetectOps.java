@@ -22,7 +22,7 @@ public final class VisionDetectOps {
   private VisionDetectOps() {}
 
   public static List<Op> ops() {
-    return List.of(getValidCounts(), nonMaxSuppression());
+    return List.of(getValidCounts(), nonMaxSuppression(), multiboxPrior(), yoloReorg(), roiPool());
   }
 
   private static Op getValidCounts() {
@@ -83,6 +83,99 @@ public final class VisionDetectOps {
         })
         .compute((a, in) -> List.of(Detection.nonMaxSuppression(in.get(0), in.get(1), nmsParams(a), "non_max_suppression")))
         .build();
+  }
+
+  private static Op multiboxPrior() {
+    return Op.builder("multibox_prior").describe("SSD anchor boxes (x1, y1, x2, y2) for the feature map data [N, C, H, W]:"
+            + " [1, H * W * (sizes + ratios - 1), 4].").inputs("data")
+        .attr("sizes", "(1.0,)", "box sizes relative to the image", positiveFloats("sizes"))
+        .attr("ratios", "(1.0,)", "aspect ratios (the first pairs with every size, the others with sizes[0])", positiveFloats("ratios"))
+        .attr("steps", "(-1.0, -1.0)", "(y, x) distance of the cell centres (-1: 1 / the extent)", v -> floatPair(v, "steps"))
+        .attr("offsets", "(0.5, 0.5)", "(y, x) offset of the centre within a cell", v -> floatPair(v, "offsets"))
+        .attr("clip", "False", "clamp the corners to [0, 1]", OpAttrs.BOOL)
+        .pattern(OpPattern.INJECTIVE)
+        .inferType((a, in) -> in[0] == null ? null : new DType[] {floatData("multibox_prior", in[0])})
+        .inferShape((a, in) -> {
+          if (in[0] == null) return null;
+          if (in[0].rank() != 4) throw CompileException.invalid("multibox_prior: data has shape %s; expected [N, C, H, W]", in[0]);
+          Detection.PriorParams p = priorParams(a);
+          return new Shape[] {Shape.of(1, in[0].dim(2) * in[0].dim(3) * (p.sizes().length + p.ratios().length - 1), 4)};
+        })
+        .compute((a, in) -> List.of(Detection.multiboxPrior(in.get(0), priorParams(a), "multibox_prior")))
+        .build();
+  }
+
+  private static Op yoloReorg() {
+    return Op.builder("yolo_reorg").describe("Darknet's reorg (YOLOv2 passthrough): data [B, C, H, W] to [B, C s^2, H / s, W / s],"
+            + " out[b, (dy s + dx) C + c, y, x] = data[b, c, y s + dy, x s + dx].").inputs("data")
+        .attr("stride", "2", "the block edge s", OpAttrs.POSITIVE_INT)
+        .pattern(OpPattern.INJECTIVE)
+        .inferType((a, in) -> in[0] == null ? null : new DType[] {in[0]})
+        .inferShape((a, in) -> {
+          if (in[0] == null) return null;
+          int st = intAttr(a, "stride");
+          Shape d = in[0];
+          if (d.rank() != 4) throw CompileException.invalid("yolo_reorg: data has shape %s; expected [B, C, H, W]", d);
+          if (d.dim(2) % st != 0 || d.dim(3) % st != 0) {
+            throw CompileException.invalid("yolo_reorg: attribute stride %d does not divide the height and width of %s", st, d);
+          }
+          return new Shape[] {Shape.of(d.dim(0), d.dim(1) * st * st, d.dim(2) / st, d.dim(3) / st)};
+        })
+        .compute((a, in) -> List.of(Detection.yoloReorg(in.get(0), intAttr(a, "stride"), "yolo_reorg")))
+        .build();
+  }
+
+  private static Op roiPool() {
+    return Op.builder("roi_pool").describe("Max ROI pooling of data [N, C, H, W] over rois [R, 5] = (batch, x1, y1, x2, y2):"
+            + " [R, C, pooled_h, pooled_w], empty bins 0.").inputs("data", "rois")
+        .attr("pooled_size", null, "(height, width) of the output bins", OpAttrs.positivePair(2))
+        .attr("spatial_scale", "1", "multiplies the box coordinates", v -> {
+          if (OpAttrs.parseFloat(v) <= 0) throw new IllegalArgumentException("expected a positive number");
+        })
+        .pattern(OpPattern.OPAQUE)
+        .inferType((a, in) -> {
+          if (in[1] != null && !in[1].isFloat()) throw CompileException.invalid("roi_pool: rois must be floating point, got %s", in[1]);
+          return in[0] == null ? null : new DType[] {floatData("roi_pool", in[0])};
+        })
+        .inferShape((a, in) -> {
+          if (in[0] == null || in[1] == null) return null;
+          if (in[0].rank() != 4 || in[1].rank() != 2 || in[1].dim(1) != 5) {
+            throw CompileException.invalid("roi_pool: data %s and rois %s; expected [N, C, H, W] and [R, 5]", in[0], in[1]);
+          }
+          int[] p = OpAttrs.ints(a.get("pooled_size"), 2);
+          return new Shape[] {Shape.of(in[1].dim(0), in[0].dim(1), p[0], p[1])};
+        })
+        .compute((a, in) -> {
+          int[] p = OpAttrs.ints(a.get("pooled_size"), 2);
+          return List.of(Detection.roiPool(in.get(0), in.get(1), p[0], p[1], floatAttr(a, "spatial_scale"), "roi_pool"));
+        })
+        .build();
+  }
+
+  private static Detection.PriorParams priorParams(Map<String, String> a) {
+    double[] steps = floats(a.get("steps"));
+    double[] offsets = floats(a.get("offsets"));
+    return new Detection.PriorParams(floats(a.get("sizes")), floats(a.get("ratios")), steps[0], steps[1], offsets[0], offsets[1],
+        boolAttr(a, "clip"));
+  }
+
+  /** A tuple of numbers such as {@code (0.5, 1.0)}. */
+  static double[] floats(String v) {
+    String body = v.trim().replaceAll("^[(\\[]|[)\\]]$", "");
+    return java.util.Arrays.stream(body.split(",")).map(String::trim).filter(x -> !x.isEmpty()).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  private static Op.AttrCheck positiveFloats(String what) {
+    return v -> {
+      double[] f = floats(v);
+      if (f.length == 0 || java.util.Arrays.stream(f).anyMatch(x -> !(x > 0))) {
+        throw new IllegalArgumentException("expected a non-empty tuple of positive " + what);
+      }
+    };
+  }
+
+  private static void floatPair(String v, String what) {
+    if (floats(v).length != 2) throw new IllegalArgumentException("expected 2 numbers (y, x) of " + what);
   }
 
   private static Detection.NmsParams nmsParams(Map<String, String> a) {

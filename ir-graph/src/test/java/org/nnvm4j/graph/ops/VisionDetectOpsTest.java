@@ -53,4 +53,33 @@ class VisionDetectOpsTest {
     assertThatThrownBy(() -> Symbol.create("non_max_suppression", "n5", Map.of("iou_threshold", "high"), x, v))
         .isInstanceOf(CompileException.class).hasMessageContaining("attribute 'iou_threshold'");
   }
+
+  @Test
+  void anchorsReorgAndRoiPoolShapesAndErrors() {
+    Symbol x = Symbol.variable("x");
+    Symbol rois = Symbol.variable("rois");
+    Shape[] s = shapes(Symbol.create("multibox_prior", "mp", Map.of("sizes", "(0.2, 0.4)", "ratios", "(1, 2, 0.5)"), x),
+        Map.of("x", Shape.of(1, 8, 5, 7)));
+    assertThat(s[s.length - 1]).isEqualTo(Shape.of(1, 5 * 7 * 4, 4));
+    s = shapes(Symbol.create("yolo_reorg", "yr", Map.of("stride", "2"), x), Map.of("x", Shape.of(2, 3, 6, 4)));
+    assertThat(s[s.length - 1]).isEqualTo(Shape.of(2, 12, 3, 2));
+    s = shapes(Symbol.create("roi_pool", "rp", Map.of("pooled_size", "(3, 2)"), x, rois), Map.of("x", Shape.of(2, 3, 6, 4), "rois", Shape.of(5, 5)));
+    assertThat(s[s.length - 1]).isEqualTo(Shape.of(5, 3, 3, 2));
+    assertThatThrownBy(() -> shapes(Symbol.create("yolo_reorg", "yr2", Map.of("stride", "4"), x), Map.of("x", Shape.of(2, 3, 6, 4))))
+        .isInstanceOf(CompileException.class).hasMessageContaining("node 'yr2'")
+        .hasMessageContaining("yolo_reorg: attribute stride 4 does not divide the height and width of [2, 3, 6, 4]");
+    assertThatThrownBy(() -> shapes(Symbol.create("roi_pool", "rp2", Map.of("pooled_size", "2"), x, rois),
+        Map.of("x", Shape.of(2, 3, 6, 4), "rois", Shape.of(5, 4))))
+        .isInstanceOf(CompileException.class).hasMessageContaining("node 'rp2'").hasMessageContaining("expected [N, C, H, W] and [R, 5]");
+    assertThatThrownBy(() -> shapes(Symbol.create("multibox_prior", "mp2", Map.of(), x), Map.of("x", Shape.of(8, 5, 7))))
+        .isInstanceOf(CompileException.class).hasMessageContaining("node 'mp2'").hasMessageContaining("expected [N, C, H, W]");
+    assertThatThrownBy(() -> Symbol.create("multibox_prior", "mp3", Map.of("sizes", "(0.2, -1)"), x))
+        .isInstanceOf(CompileException.class).hasMessageContaining("attribute 'sizes'").hasMessageContaining("positive sizes");
+    assertThatThrownBy(() -> Symbol.create("multibox_prior", "mp4", Map.of("steps", "(0.1, 0.2, 0.3)"), x))
+        .isInstanceOf(CompileException.class).hasMessageContaining("attribute 'steps'").hasMessageContaining("expected 2 numbers");
+    assertThatThrownBy(() -> Symbol.create("roi_pool", "rp3", Map.of("pooled_size", "2", "spatial_scale", "0"), x, rois))
+        .isInstanceOf(CompileException.class).hasMessageContaining("attribute 'spatial_scale'");
+    assertThatThrownBy(() -> Symbol.create("roi_pool", "rp4", Map.of(), x, rois))
+        .isInstanceOf(CompileException.class).hasMessageContaining("pooled_size");
+  }
 }
