@@ -54,6 +54,7 @@ public final class Op {
   private final InferType inferType;
   private final OpPattern pattern;
   private final Compute compute;
+  private final LayoutRule layoutRule;
 
   private Op(Builder b) {
     this.name = b.name;
@@ -67,6 +68,7 @@ public final class Op {
     this.inferType = Objects.requireNonNull(b.inferType, "inferType of " + b.name);
     this.pattern = b.pattern;
     this.compute = b.compute;
+    this.layoutRule = b.layoutRule != null ? b.layoutRule : b.pattern == OpPattern.ELEMWISE ? LayoutRule.AGNOSTIC : LayoutRule.FIXED;
   }
 
   public static Builder builder(String name) { return new Builder(name); }
@@ -88,6 +90,9 @@ public final class Op {
   public InferType inferType() { return inferType; }
 
   public OpPattern pattern() { return pattern; }
+
+  /** How the op treats its data's layout (what CorrectLayout may do with it). */
+  public LayoutRule layoutRule() { return layoutRule; }
 
   /** The compute, or null when the op has none (it then cannot be compiled). */
   public Compute compute() { return compute; }
@@ -147,8 +152,12 @@ public final class Op {
     private InferType inferType;
     private OpPattern pattern = OpPattern.OPAQUE;
     private Compute compute;
+    private LayoutRule layoutRule;
 
     private Builder(String name) { this.name = name; }
+
+    /** Declares how the op treats its data's layout (default: AGNOSTIC for element-wise ops, else FIXED). */
+    public Builder layout(LayoutRule rule) { this.layoutRule = rule; return this; }
 
     public Builder describe(String text) { this.description = text; return this; }
 

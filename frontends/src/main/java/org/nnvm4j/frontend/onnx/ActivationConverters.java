@@ -2,6 +2,8 @@ package org.nnvm4j.frontend.onnx;
 
 import java.util.List;
 import java.util.Map;
+import org.nnvm4j.graph.Symbol;
+import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
@@ -24,7 +26,7 @@ final class ActivationConverters {
   }
 
   /** Clip: opsets 1 to 10 give min/max as attributes; 11 and later as optional (constant) inputs. */
-  private static List<org.nnvm4j.graph.Symbol> clip(OnnxNode n) {
+  private static List<Symbol> clip(OnnxNode n) {
     double lo = Double.NEGATIVE_INFINITY;
     double hi = Double.POSITIVE_INFINITY;
     if (n.opset() < 11) {
@@ -36,7 +38,23 @@ final class ActivationConverters {
       if (n.hasInput(1)) lo = scalar(n, 1, "min");
       if (n.hasInput(2)) hi = scalar(n, 2, "max");
     }
-    return List.of(n.op("clip", Map.of("a_min", Double.toString(lo), "a_max", Double.toString(hi)), n.input(0)));
+    if (Double.isFinite(lo) && Double.isFinite(hi)) {
+      return List.of(n.op("clip", Map.of("a_min", Double.toString(lo), "a_max", Double.toString(hi)), n.input(0)));
+    }
+    // A missing bound clamps nothing (an infinite float bound would too, but an integer input has none).
+    Symbol y = n.input(0);
+    if (Double.isFinite(lo)) y = n.op("broadcast_max", Map.of(), y, bound(n, "min", lo));
+    if (Double.isFinite(hi)) y = n.op("broadcast_min", Map.of(), y, bound(n, "max", hi));
+    return List.of(Double.isFinite(lo) || Double.isFinite(hi) ? y : n.op("copy", Map.of(), y));
+  }
+
+  /** A scalar parameter of the input's dtype holding {@code v}. */
+  private static Symbol bound(OnnxNode n, String what, double v) {
+    DType t = n.dtype(0);
+    if (t == null) throw n.unsupported("the input's dtype must be known");
+    NDArray a = NDArray.allocate(t, Shape.of());
+    a.setDouble(0, v);
+    return n.param(what, a);
   }
 
   private static double scalar(OnnxNode n, int i, String what) {
@@ -51,7 +69,7 @@ final class ActivationConverters {
    * all trailing axes at once; 13 and later normalize over the one {@code axis} (default -1). The
    * two agree when {@code axis} is the last axis, the only case a one-axis softmax can express.
    */
-  private static List<org.nnvm4j.graph.Symbol> softmax(OnnxNode n, String op) {
+  private static List<Symbol> softmax(OnnxNode n, String op) {
     n.onlyAttrs("axis");
     Shape s = n.shape(0);
     long axis = n.attrInt("axis", n.opset() < 13 ? 1 : -1);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
+import org.nnvm4j.graph.LayoutRule;
 import org.nnvm4j.graph.Op;
 import org.nnvm4j.graph.OpPattern;
 import org.nnvm4j.pass.diag.CompileException;
@@ -140,7 +141,7 @@ public final class ElemwiseOps {
   }
 
   private static Op broadcast(String name, String doc, BinaryOperator<Expr> f, boolean boolResult) {
-    return Op.builder(name).describe(doc).inputs("lhs", "rhs").pattern(OpPattern.BROADCAST)
+    return Op.builder(name).describe(doc).inputs("lhs", "rhs").pattern(OpPattern.BROADCAST).layout(LayoutRule.BROADCAST)
         .inferShape((attrs, in) -> {
           if (in[0] == null || in[1] == null) return null;
           long[] out = Broadcast.shape(in[0].toArray(), in[1].toArray());

@@ -8,6 +8,7 @@ import static org.nnvm4j.graph.ops.OpAttrs.normalizeAxis;
 
 import java.util.List;
 import java.util.Map;
+import org.nnvm4j.graph.LayoutRule;
 import org.nnvm4j.graph.Op;
 import org.nnvm4j.graph.OpPattern;
 import org.nnvm4j.pass.diag.CompileException;
@@ -110,7 +111,7 @@ public final class NnOps {
         .attr("layout", "NCHW", "the data layout, NCHW or NCHW{c}c", LayoutOps.NCHW_OR_BLOCKED)
         .attr("ceil_mode", "False", "round the output size up", OpAttrs.BOOL);
     if (avg) b.attr("count_include_pad", "False", "whether padding counts in the average", OpAttrs.BOOL);
-    return b.pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
+    return b.pattern(OpPattern.OUT_ELEMWISE_FUSABLE).layout(LayoutRule.LAYOUT_ATTR).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           Shape d = in[0];
@@ -132,7 +133,7 @@ public final class NnOps {
   private static Op global(String name, boolean avg) {
     return Op.builder(name).describe("Global " + (avg ? "average" : "max") + " pooling: [N, C, H, W] -> [N, C, 1, 1].").inputs("data")
         .attr("layout", "NCHW", "the data layout, NCHW or NCHW{c}c", LayoutOps.NCHW_OR_BLOCKED)
-        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
+        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).layout(LayoutRule.LAYOUT_ATTR).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           LayoutOps.checkData(name, a.get("layout"), in[0]);

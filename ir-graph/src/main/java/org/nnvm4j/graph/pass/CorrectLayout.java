@@ -5,9 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nnvm4j.graph.Graph;
+import org.nnvm4j.graph.LayoutRule;
 import org.nnvm4j.graph.Node;
 import org.nnvm4j.graph.NodeEntry;
-import org.nnvm4j.graph.OpPattern;
 import org.nnvm4j.graph.OpRegistry;
 import org.nnvm4j.pass.Pass;
 import org.nnvm4j.pass.PassInfo;
@@ -30,7 +30,6 @@ public final class CorrectLayout {
   public static final PassInfo INFO = new PassInfo("graph.correct-layout", "Keep blocked layouts through layout-agnostic ops", 0);
 
   /** The pooling ops that also run on NCHW{c}c data (their {@code layout} attribute). */
-  private static final java.util.Set<String> POOLS = java.util.Set.of("max_pool2d", "avg_pool2d", "global_max_pool2d", "global_avg_pool2d");
 
   private CorrectLayout() {}
 
@@ -70,9 +69,9 @@ public final class CorrectLayout {
       for (Node n : g.nodes()) {
         if (n.isVariable()) carried.put(new NodeEntry(n, 0), Carried.plain(new NodeEntry(n, 0)));
         else if (isTransform(n)) transformNode(n);
-        else if (n.op().pattern() == OpPattern.ELEMWISE && n.numOutputs() == 1 && elementwise(n)) continue;
-        else if (n.op().name().startsWith("broadcast_") && n.inputs().size() == 2 && broadcast(n)) continue;
-        else if (POOLS.contains(n.op().name()) && pool(n)) continue;
+        else if (n.op().layoutRule() == LayoutRule.AGNOSTIC && n.numOutputs() == 1 && elementwise(n)) continue;
+        else if (n.op().layoutRule() == LayoutRule.BROADCAST && n.inputs().size() == 2 && broadcast(n)) continue;
+        else if (n.op().layoutRule() == LayoutRule.LAYOUT_ATTR && n.attrs().containsKey("layout") && pool(n)) continue;
         else keep(n);
       }
       return rw.withOutputs(g.outputs().stream().map(e -> as(e, null, null)).toList());

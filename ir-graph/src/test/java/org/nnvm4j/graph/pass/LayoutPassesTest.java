@@ -11,6 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nnvm4j.graph.Graph;
+import org.nnvm4j.graph.LayoutRule;
+import org.nnvm4j.graph.Op;
+import org.nnvm4j.graph.OpPattern;
+import org.nnvm4j.graph.OpRegistry;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.pass.diag.InternalCompilerError;
 import org.nnvm4j.tensor.Shape;
@@ -116,5 +120,30 @@ class LayoutPassesTest {
         ? Optional.of(new AlterOpLayout.Proposal("conv2d", attrs, List.of(), null)) : Optional.empty();
     assertThatThrownBy(() -> AlterOpLayout.apply(inferred(residual()), bad)).isInstanceOf(InternalCompilerError.class)
         .hasMessageContaining("the proposal for node 'c1' (op conv2d) names 0 inputs; the node has 3");
+  }
+
+  @Test
+  void anOpDeclaresItsLayoutRuleAndCorrectLayoutFollowsIt() {
+    for (LayoutRule rule : List.of(LayoutRule.AGNOSTIC, LayoutRule.FIXED)) {
+      // A third-party op (opaque pattern) between two convs: declared agnostic it runs blocked, fixed it gets NCHW.
+      String name = "test_square_" + rule.name().toLowerCase(java.util.Locale.ROOT);
+      if (!OpRegistry.contains(name)) {
+        OpRegistry.register(Op.builder(name).inputs("data").pattern(OpPattern.OPAQUE).layout(rule)
+            .inferShape((a, in) -> in[0] == null ? null : in).inferType((a, in) -> in[0] == null ? null : in).build());
+      }
+      assertThat(OpRegistry.get(name).layoutRule()).isEqualTo(rule);
+      Symbol c1 = Symbol.create("conv2d", "c1", Map.of("channels", "4", "kernel_size", "3", "padding", "1"), v("x"), v("w1"), v("b1"));
+      Symbol sq = Symbol.create(name, "sq", Map.of(), c1);
+      Symbol c2 = Symbol.create("conv2d", "c2", Map.of("channels", "4", "kernel_size", "3", "padding", "1"), sq, v("w2"), v("b2"));
+      Graph g = InferType.apply(InferShape.apply(Graph.create(c2), Map.of("x", Shape.of(1, 4, 5, 5))), InferType.Config.DEFAULT);
+      String ir = CorrectLayout.apply(AlterOpLayout.apply(g, BLOCK4)).ir(List.of(Graph.SHAPE));
+      String line = ir.lines().filter(l -> l.contains(name + "(")).findFirst().orElseThrow();
+      assertThat(line).as(ir).endsWith(rule == LayoutRule.AGNOSTIC ? "shape=[1, 1, 5, 5, 4]" : "shape=[1, 4, 5, 5]");
+      assertThat(ir.lines().filter(l -> l.contains("layout_transform(")).count()).as(ir).isEqualTo(rule == LayoutRule.AGNOSTIC ? 4 : 6);
+    }
+    assertThat(OpRegistry.get("relu").layoutRule()).isEqualTo(LayoutRule.AGNOSTIC);
+    assertThat(OpRegistry.get("broadcast_add").layoutRule()).isEqualTo(LayoutRule.BROADCAST);
+    assertThat(OpRegistry.get("max_pool2d").layoutRule()).isEqualTo(LayoutRule.LAYOUT_ATTR);
+    assertThat(OpRegistry.get("flatten").layoutRule()).isEqualTo(LayoutRule.FIXED);
   }
 }
