@@ -26,7 +26,7 @@ import org.nnvm4j.tensor.Shape;
 
 /**
  * conv2d with layout NHWC and kernel_layout HWIO (odd sizes, strides, padding, dilation, groups, bias) compiled on the
- * llvm backend at opt levels 0 and 3 (AlterOpLayout must leave it alone) against a plain-Java convolution summed in
+ * llvm and opencl backends at opt levels 0 and 3 (AlterOpLayout must leave it alone) against a plain-Java convolution summed in
  * double, |a - d| <= 1e-5 + 1e-4 |d|.
  */
 class Conv2dNhwcTest {
@@ -40,7 +40,9 @@ class Conv2dNhwcTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (int opt : new int[] {0, 3}) for (int[] c : CASES) out.add(Arguments.of(opt, c));
+    for (String kind : new String[] {"llvm", "opencl"}) {
+      for (int opt : new int[] {0, 3}) for (int[] c : CASES) out.add(Arguments.of(kind, opt, c));
+    }
     return out.stream();
   }
 
@@ -51,11 +53,11 @@ class Conv2dNhwcTest {
     return a;
   }
 
-  @ParameterizedTest(name = "opt {0}: {1}")
+  @ParameterizedTest(name = "{0} opt {1}: {2}")
   @MethodSource("cases")
-  void matchesTheJavaConvolution(int opt, int[] c) {
-    Availability a = BackendRegistry.defaultRegistry().provider("llvm").availability();
-    assumeTrue(a.canRun(), "llvm: " + a.reason());
+  void matchesTheJavaConvolution(String kind, int opt, int[] c) {
+    Availability a = BackendRegistry.defaultRegistry().provider(kind).availability();
+    assumeTrue(a.canRun(), kind + ": " + a.reason());
     int n = c[0], h = c[1], w = c[2], ci = c[3], co = c[4], kh = c[5], kw = c[6], s = c[7], p = c[8], d = c[9], g = c[10];
     boolean bias = c[11] == 1;
     int oh = (h + 2 * p - d * (kh - 1) - 1) / s + 1, ow = (w + 2 * p - d * (kw - 1) - 1) / s + 1;
@@ -99,13 +101,13 @@ class Conv2dNhwcTest {
       shapes.put(k, v.shape());
       dtypes.put(k, v.dtype());
     });
-    try (CompiledGraph cg = Compiler.build(Graph.create(graph), "llvm", shapes, dtypes, DType.F32, Map.of(), Compiler.buildConfig(opt, Set.of()));
-         GraphModule gm = GraphModule.create(cg, new Device("cpu", 0))) {
+    try (CompiledGraph cg = Compiler.build(Graph.create(graph), kind, shapes, dtypes, DType.F32, Map.of(), Compiler.buildConfig(opt, Set.of()));
+         GraphModule gm = GraphModule.create(cg, new Device(BackendRegistry.defaultRegistry().provider(kind).targetKind().deviceType(), 0))) {
       inputs.forEach(gm::setInput);
       gm.run();
       try (NDArray out = gm.getOutput(0)) {
         org.assertj.core.api.Assertions.assertThat(out.shape()).isEqualTo(Shape.of(n, oh, ow, co));
-        SmallCnnTest.assertClose(out.toFloatArray(), want, "opt " + opt + " " + java.util.Arrays.toString(c));
+        SmallCnnTest.assertClose(out.toFloatArray(), want, kind + " opt " + opt + " " + java.util.Arrays.toString(c));
       }
     }
   }
