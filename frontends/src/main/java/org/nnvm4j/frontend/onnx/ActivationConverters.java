@@ -3,7 +3,6 @@ package org.nnvm4j.frontend.onnx;
 import java.util.List;
 import java.util.Map;
 import org.nnvm4j.graph.Symbol;
-import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
@@ -43,18 +42,9 @@ final class ActivationConverters {
     }
     // A missing bound clamps nothing (an infinite float bound would too, but an integer input has none).
     Symbol y = n.input(0);
-    if (Double.isFinite(lo)) y = n.op("broadcast_max", Map.of(), y, bound(n, "min", lo));
-    if (Double.isFinite(hi)) y = n.op("broadcast_min", Map.of(), y, bound(n, "max", hi));
+    if (Double.isFinite(lo)) y = n.op("broadcast_max", Map.of(), y, CompositeConverters.scalarParam(n, "min", lo));
+    if (Double.isFinite(hi)) y = n.op("broadcast_min", Map.of(), y, CompositeConverters.scalarParam(n, "max", hi));
     return List.of(Double.isFinite(lo) || Double.isFinite(hi) ? y : n.op("copy", Map.of(), y));
-  }
-
-  /** A scalar parameter of the input's dtype holding {@code v}. */
-  private static Symbol bound(OnnxNode n, String what, double v) {
-    DType t = n.dtype(0);
-    if (t == null) throw n.unsupported("the input's dtype must be known");
-    NDArray a = NDArray.allocate(t, Shape.of());
-    a.setDouble(0, v);
-    return n.param(what, a);
   }
 
   private static double scalar(OnnxNode n, int i, String what) {

@@ -173,7 +173,7 @@ public final class OnnxImporter {
   private void convertNode(NodeProto n, String name, long opset, Map<String, Long> opsets, Set<String> poisoned) {
     String where = "node '" + name + "': ";
     String domain = n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
-    OpConverter conv = domain.isEmpty() ? OnnxOps.converter(n.getOpType()) : null;
+    OpConverter conv = OnnxOps.converter(domain, n.getOpType());
     if (conv == null) {
       String dom = domain.isEmpty() ? "" : " of domain '" + domain + "' (opset " + opsets.getOrDefault(domain, 0L) + ")";
       problems.add(where + "ONNX " + n.getOpType() + dom + (domain.isEmpty() ? " (opset " + opset + ")" : "") + " is not supported");

@@ -9,6 +9,8 @@ import java.util.TreeMap;
  */
 public final class OnnxOps {
   private static final Map<String, OpConverter> TABLE = new TreeMap<>();
+  /** Converters of domain {@code ai.onnx.preview.training}. */
+  private static final Map<String, OpConverter> TRAINING = new TreeMap<>();
 
   static {
     ElementwiseConverters.register(TABLE);
@@ -29,7 +31,17 @@ public final class OnnxOps {
     VisionConverters.register(TABLE);
   }
 
+  static {
+    TrainingConverters.register(TRAINING);
+  }
+
   private OnnxOps() {}
+
+  /** The converter of {@code opType} in {@code domain} ("" is the default domain), or null. */
+  static OpConverter converter(String domain, String opType) {
+    if (domain.isEmpty()) return TABLE.get(opType);
+    return domain.equals(TrainingConverters.DOMAIN) ? TRAINING.get(opType) : null;
+  }
 
   static OpConverter converter(String opType) { return TABLE.get(opType); }
 
