@@ -162,16 +162,18 @@ final class GraphCompile {
       List<Tensor> out = backend.lowering().compute(m.op().name(), m.attrs(), in).orElseGet(() -> m.op().compute().compute(m.attrs(), in));
       for (int k = 0; k < out.size(); k++) tensors.put(new NodeEntry(m, k), out.get(k));
     }
-    Tensor result = tensors.get(new NodeEntry(gr.output(), 0));
+    List<Tensor> results = new ArrayList<>();
+    for (int k = 0; k < gr.output().numOutputs(); k++) results.add(tensors.get(new NodeEntry(gr.output(), k)));
     Node master = gr.master();
-    Schedule s = backend.lowering().schedule(new ScheduleRequest(List.of(result), master.op().pattern().id(), master.op().name(),
+    Schedule s = backend.lowering().schedule(new ScheduleRequest(results, master.op().pattern().id(), master.op().name(),
         new LinkedHashMap<>(master.attrs())));
     for (Stage st : s.stages()) {
-      if (st.op() instanceof ComputeOp c && c.reduceAxis().isEmpty() && c != result.op() && !st.isInlined() && untouched(st)) {
+      if (st.op() instanceof ComputeOp c && c.reduceAxis().isEmpty() && results.stream().noneMatch(r -> r.op() == c) && !st.isInlined()
+          && untouched(st)) {
         st.computeInline();
       }
     }
-    args.add(result);
+    args.addAll(results);
     return Lower.lower(s, args, func, ctx);
   }
 }

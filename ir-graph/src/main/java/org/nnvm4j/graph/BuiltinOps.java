@@ -27,6 +27,7 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(org.nnvm4j.graph.ops.BitOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.QuantOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.VisionOps.ops());
+    ops.addAll(org.nnvm4j.graph.ops.VisionDetectOps.ops());
     ops.addAll(org.nnvm4j.graph.ops.SignalOps.ops());
     return ops;
   }

@@ -42,6 +42,7 @@ final class X86Computes {
   /** The x86 compute of graph op {@code op}, or empty where the generic compute serves (other ops, types, groups). */
   static Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> in) {
     if (in.stream().limit(2).anyMatch(t -> !t.dtype().equals(DType.F32))) return Optional.empty();
+    if (op.equals("conv2d") && !attrs.getOrDefault("layout", "NCHW").equals("NCHW")) return Optional.empty(); // NHWC: the generic compute
     Optional<List<Tensor>> small = X86SmallOps.compute(op, attrs, in);
     if (small.isPresent()) return small;
     Tensor out;

@@ -41,31 +41,37 @@ public final class NnOps {
   }
 
   private static Op conv2d() {
-    return convBuilder("conv2d", "2-d convolution, NCHW data and OIHW weight, plus bias [channels].")
+    return convBuilder("conv2d", "2-d convolution, NCHW data and OIHW weight (or NHWC and HWIO), plus bias [channels].")
         .attr("groups", "1", "the number of groups", OpAttrs.POSITIVE_INT)
-        .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW"))
-        .attr("kernel_layout", "OIHW", "the weight layout", OpAttrs.oneOf("OIHW"))
+        .attr("layout", "NCHW", "the data layout", OpAttrs.oneOf("NCHW", "NHWC"))
+        .attr("kernel_layout", "OIHW", "the weight layout (OIHW with NCHW data, HWIO with NHWC)", OpAttrs.oneOf("OIHW", "HWIO"))
         .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           Shape d = in[0];
-          if (d.rank() != 4) throw CompileException.invalid("conv2d: data has shape %s; expected NCHW", d);
+          boolean nhwc = nhwc(a);
+          if (d.rank() != 4) throw CompileException.invalid("conv2d: data has shape %s; expected %s", d, a.get("layout"));
           Conv2d.Params p = convParams(a);
+          long inC = d.dim(nhwc ? 3 : 1);
           long channels = intAttr(a, "channels");
           int[] k = ints(a.get("kernel_size"), 2);
-          if (d.dim(1) % p.groups() != 0 || channels % p.groups() != 0) {
-            throw CompileException.invalid("conv2d: %d input channels and %d output channels are not divisible by groups=%d", d.dim(1),
+          if (inC % p.groups() != 0 || channels % p.groups() != 0) {
+            throw CompileException.invalid("conv2d: %d input channels and %d output channels are not divisible by groups=%d", inC,
                 channels, p.groups());
           }
-          OpRules.expect(in, 1, "weight", Shape.of(channels, d.dim(1) / p.groups(), k[0], k[1]));
+          OpRules.expect(in, 1, "weight", nhwc ? Shape.of(k[0], k[1], inC / p.groups(), channels) : Shape.of(channels, inC / p.groups(), k[0], k[1]));
           if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(channels));
-          long oh = Conv2d.outExtent(d.dim(2), k[0], p.strides()[0], p.padding()[0], p.dilation()[0]);
-          long ow = Conv2d.outExtent(d.dim(3), k[1], p.strides()[1], p.padding()[1], p.dilation()[1]);
+          long oh = Conv2d.outExtent(d.dim(nhwc ? 1 : 2), k[0], p.strides()[0], p.padding()[0], p.dilation()[0]);
+          long ow = Conv2d.outExtent(d.dim(nhwc ? 2 : 3), k[1], p.strides()[1], p.padding()[1], p.dilation()[1]);
           if (oh < 1 || ow < 1) throw CompileException.invalid("conv2d: kernel %dx%d does not fit data %s", k[0], k[1], d);
-          return new Shape[] {Shape.of(d.dim(0), channels, oh, ow)};
+          return new Shape[] {nhwc ? Shape.of(d.dim(0), oh, ow, channels) : Shape.of(d.dim(0), channels, oh, ow)};
         })
         .compute((a, in) -> {
+          if (nhwc(a)) {
+            Tensor out = Conv2d.nhwc(in.get(0), in.get(1), convParams(a), "conv2d");
+            return List.of(in.size() > 2 ? Conv2d.biasAddLast(out, in.get(2), "conv2d_bias") : out);
+          }
           Tensor out = Conv2d.nchw(in.get(0), in.get(1), convParams(a), "conv2d");
           return List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), "conv2d_bias") : out);
         }).build();
@@ -80,6 +86,16 @@ public final class NnOps {
         .attr("strides", "(1, 1)", "(height, width) strides", OpAttrs.positivePair(2))
         .attr("padding", "(0, 0)", "(height, width) zero padding on both sides", OpAttrs.nonNegativePair(2))
         .attr("dilation", "(1, 1)", "(height, width) dilation", OpAttrs.positivePair(2));
+  }
+
+  /** Whether a conv2d is NHWC / HWIO; the layouts must pair (NCHW with OIHW, NHWC with HWIO). */
+  private static boolean nhwc(Map<String, String> a) {
+    boolean nhwc = a.get("layout").equals("NHWC");
+    if (nhwc != a.get("kernel_layout").equals("HWIO")) {
+      throw CompileException.invalid("conv2d: attribute kernel_layout %s does not pair with layout %s (NCHW takes OIHW, NHWC takes HWIO)",
+          a.get("kernel_layout"), a.get("layout"));
+    }
+    return nhwc;
   }
 
   private static Conv2d.Params convParams(Map<String, String> a) {

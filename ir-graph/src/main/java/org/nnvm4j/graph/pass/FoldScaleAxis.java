@@ -43,6 +43,7 @@ public final class FoldScaleAxis {
         NodeEntry scale = n.inputs().get(1 - k);
         Node c = conv.node();
         if (c.isVariable() || !c.op().name().equals("conv2d") || uses[g.nodeId(c)] != 1 || !paramOnly.contains(scale.node())) continue;
+        if (!c.attrs().getOrDefault("layout", "NCHW").equals("NCHW")) continue; // the scale axis is channel axis 1 only in NCHW
         long channels = rw.shape(conv).dim(1);
         if (!rw.shape(scale).equals(Shape.of(channels, 1, 1))) continue;
         return List.of(fold(in.get(k).node(), in.get(1 - k), (int) channels));
