@@ -30,8 +30,8 @@ class OpErrorsTest {
         .hasMessageStartingWith("op conv2d attribute 'channels' = '0': expected a positive integer");
     assertThatThrownBy(() -> Symbol.create("max_pool2d", "p", Map.of("pool_size", "(2, 2)", "padding", "(-1, 0)"), X))
         .hasMessageStartingWith("op max_pool2d attribute 'padding' = '(-1, 0)': expected 2 non-negative integers");
-    assertThatThrownBy(() -> Symbol.create("conv2d", "c3", Map.of("channels", "2", "kernel_size", "3", "layout", "NHWC"), X, X, X))
-        .hasMessageStartingWith("op conv2d attribute 'layout' = 'NHWC': expected one of [NCHW]");
+    assertThatThrownBy(() -> Symbol.create("conv2d", "c3", Map.of("channels", "2", "kernel_size", "3", "layout", "NWHC"), X, X, X))
+        .hasMessageStartingWith("op conv2d attribute 'layout' = 'NWHC': expected one of [NCHW, NHWC]");
     assertThatThrownBy(() -> Symbol.create("dense", "d", Map.of("units", "2", "use_bias", "maybe"), X, X))
         .hasMessageStartingWith("op dense attribute 'use_bias' = 'maybe': expected True or False");
     assertThatThrownBy(() -> Symbol.create("clip", "c", Map.of("a_min", "lo", "a_max", "1"), X))
