@@ -1,25 +1,17 @@
 package org.nnvm4j.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.nnvm4j.CompiledGraph;
-import org.nnvm4j.Compiler;
-import org.nnvm4j.GraphModule;
-import org.nnvm4j.backend.Availability;
 import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.backend.Device;
-import org.nnvm4j.graph.Graph;
 import org.nnvm4j.graph.Symbol;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.NDArray;
@@ -32,10 +24,6 @@ import org.nnvm4j.tensor.Shape;
  * exactly, except multibox_prior's float arithmetic: |a - d| <= 1e-5 + 1e-4 |d|.
  */
 class DetectionBackendsTest {
-  record Case(String name, Symbol graph, Map<String, NDArray> inputs) {
-    @Override public String toString() { return name; }
-  }
-
   static NDArray boxes(long seed, int batch, int n) {
     Random r = new Random(seed);
     float[] d = new float[batch * n * 6];
@@ -54,8 +42,8 @@ class DetectionBackendsTest {
     return a;
   }
 
-  static List<Case> cases() {
-    List<Case> out = new ArrayList<>();
+  static List<BackendCase> cases() {
+    List<BackendCase> out = new ArrayList<>();
     String[][] attrs = {{"0.5", "False", "-1", "-1", "False"}, {"0.3", "True", "5", "-1", "True"}, {"0.6", "False", "-1", "3", "True"},
         {"0.0", "False", "2", "1", "False"}};
     int[][] sizes = {{1, 1}, {2, 17}, {3, 40}};
@@ -65,23 +53,23 @@ class DetectionBackendsTest {
         Symbol gvc = Symbol.create("get_valid_counts", Map.of("score_threshold", "0.1"), x);
         Symbol nms = Symbol.create("non_max_suppression", Map.of("iou_threshold", a[0], "force_suppress", a[1], "top_k", a[2],
             "max_output_size", a[3], "invalid_to_bottom", a[4]), gvc.get(1), gvc.get(0));
-        out.add(new Case(String.format("nms %dx%d iou %s force %s top_k %s max %s bottom %s", bn[0], bn[1], a[0], a[1], a[2], a[3], a[4]),
+        out.add(new BackendCase(String.format("nms %dx%d iou %s force %s top_k %s max %s bottom %s", bn[0], bn[1], a[0], a[1], a[2], a[3], a[4]),
             nms, Map.of("x", boxes(7L * bn[1] + bn[0], bn[0], bn[1]))));
       }
     }
     Symbol x = Symbol.variable("x");
-    out.add(new Case("multibox_prior clip", Symbol.create("multibox_prior", Map.of("sizes", "(0.4, 0.7)", "ratios", "(1, 2, 0.5)",
+    out.add(new BackendCase("multibox_prior clip", Symbol.create("multibox_prior", Map.of("sizes", "(0.4, 0.7)", "ratios", "(1, 2, 0.5)",
         "clip", "True"), x), Map.of("x", uniform(1, 1, 8, 5, 7))));
-    out.add(new Case("multibox_prior steps", Symbol.create("multibox_prior", Map.of("sizes", "(1.3,)", "steps", "(0.1, 0.2)",
+    out.add(new BackendCase("multibox_prior steps", Symbol.create("multibox_prior", Map.of("sizes", "(1.3,)", "steps", "(0.1, 0.2)",
         "offsets", "(0.25, 0)"), x), Map.of("x", uniform(2, 2, 3, 9, 4))));
-    out.add(new Case("yolo_reorg 2", Symbol.create("yolo_reorg", Map.of("stride", "2"), x), Map.of("x", uniform(3, 2, 5, 26, 14))));
-    out.add(new Case("yolo_reorg 3", Symbol.create("yolo_reorg", Map.of("stride", "3"), x), Map.of("x", uniform(4, 1, 3, 9, 27))));
+    out.add(new BackendCase("yolo_reorg 2", Symbol.create("yolo_reorg", Map.of("stride", "2"), x), Map.of("x", uniform(3, 2, 5, 26, 14))));
+    out.add(new BackendCase("yolo_reorg 3", Symbol.create("yolo_reorg", Map.of("stride", "3"), x), Map.of("x", uniform(4, 1, 3, 9, 27))));
     Symbol rois = Symbol.variable("rois");
     float[] r = {0, 1.2f, 2.7f, 9.9f, 12.1f, 1, -3, -2, 4, 5, 1, 20, 20, 40, 40, 0, 3, 3, 3.2f, 3.1f, 1, 0, 0, 30, 30, 0, 8.4f, 1, 17, 11};
     NDArray ri = NDArray.of(r, Shape.of(6, 5));
-    out.add(new Case("roi_pool 3x2", Symbol.create("roi_pool", Map.of("pooled_size", "(3, 2)"), x, rois),
+    out.add(new BackendCase("roi_pool 3x2", Symbol.create("roi_pool", Map.of("pooled_size", "(3, 2)"), x, rois),
         Map.of("x", uniform(5, 2, 4, 17, 19), "rois", ri)));
-    out.add(new Case("roi_pool 7x7 scale 0.5", Symbol.create("roi_pool", Map.of("pooled_size", "7", "spatial_scale", "0.5"), x, rois),
+    out.add(new BackendCase("roi_pool 7x7 scale 0.5", Symbol.create("roi_pool", Map.of("pooled_size", "7", "spatial_scale", "0.5"), x, rois),
         Map.of("x", uniform(6, 2, 3, 16, 16), "rois", ri)));
     return out;
   }
@@ -92,39 +80,19 @@ class DetectionBackendsTest {
       if (e.kind().equals("interp")) continue;
       boolean gpu = BackendRegistry.defaultRegistry().provider(e.kind()).targetKind().keys().contains("gpu");
       // get_valid_counts and non_max_suppression are sequential TIR with no thread binding: GPU backends cannot lower them yet.
-      for (Case c : cases()) if (!gpu || !c.name().startsWith("nms ")) out.add(Arguments.of(e.kind(), c));
+      for (BackendCase c : cases()) if (!gpu || !c.name().startsWith("nms ")) out.add(Arguments.of(e.kind(), c));
     }
     return out.stream();
   }
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("matrix")
-  void sameBoxesAsTheInterpreter(String kind, Case c) {
-    Availability a = BackendRegistry.defaultRegistry().provider(kind).availability();
-    assumeTrue(a.canRun(), kind + ": " + a.reason());
-    Device device = new Device(BackendRegistry.defaultRegistry().provider(kind).targetKind().deviceType(), 0);
-    float[] reference = run(c, "interp", new Device("interp", 0));
-    float[] actual = run(c, kind, device);
+  void sameBoxesAsTheInterpreter(String kind, BackendCase c) {
+    Device device = BackendCase.deviceOf(kind);
+    float[] reference = c.reference();
+    float[] actual = c.run(kind, device);
     // The anchors are float arithmetic that a GPU compiler may contract into FMAs; the rest moves or compares values.
     if (c.name().startsWith("multibox_prior")) SmallCnnTest.assertClose(actual, reference, kind + " " + c.name());
     else assertThat(actual).as("%s %s", kind, c).containsExactly(reference);
-  }
-
-  private static float[] run(Case c, String target, Device device) {
-    Map<String, Shape> shapes = new LinkedHashMap<>();
-    Map<String, DType> dtypes = new LinkedHashMap<>();
-    c.inputs().forEach((k, v) -> {
-      shapes.put(k, v.shape());
-      dtypes.put(k, v.dtype());
-    });
-    try (CompiledGraph cg = Compiler.build(Graph.create(c.graph()), target, shapes, dtypes, DType.F32, Map.of(),
-        Compiler.buildConfig(2, Set.of()));
-         GraphModule gm = GraphModule.create(cg, device)) {
-      c.inputs().forEach(gm::setInput);
-      gm.run();
-      try (NDArray out = gm.getOutput(0)) {
-        return out.toFloatArray();
-      }
-    }
   }
 }
