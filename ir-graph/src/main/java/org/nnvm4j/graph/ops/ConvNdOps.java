@@ -18,7 +18,9 @@ import org.nnvm4j.tensor.topi.ConvNd;
 /**
  * Convolutions over 1 and 3 spatial axes ({@code conv1d}, {@code conv3d}) and transposed convolutions
  * over 1, 2 and 3 ({@code conv1d_transpose}, NNVM's {@code conv2d_transpose}, {@code conv3d_transpose}),
- * channels first. {@code padding} gives one value per axis (both ends) or all begins then all ends.
+ * channels first; conv1d and conv3d also channels last ({@code layout} NWC with {@code kernel_layout} WIO,
+ * NDHWC with DHWIO), as conv2d takes NHWC/HWIO. {@code padding} gives one value per axis (both ends) or
+ * all begins then all ends.
  */
 public final class ConvNdOps {
   private static final String[] SPATIAL = {"W", "HW", "DHW"};
@@ -33,6 +35,8 @@ public final class ConvNdOps {
     String name = "conv" + r + "d" + (transpose ? "_transpose" : "");
     String layout = "NC" + SPATIAL[r - 1];
     String kernelLayout = (transpose ? "IO" : "OI") + SPATIAL[r - 1];
+    String[] layouts = transpose ? new String[] {layout} : new String[] {layout, lastLayout(r)};
+    String[] kernelLayouts = transpose ? new String[] {kernelLayout} : new String[] {kernelLayout, lastKernelLayout(r)};
     Op.Builder b = Op.builder(name)
         .describe(r + "-d " + (transpose ? "transposed convolution, " + layout + " data and " + kernelLayout + " weight [in, channels/groups, k...]"
             : "convolution, " + layout + " data and " + kernelLayout + " weight") + ", plus bias [channels].")
@@ -44,34 +48,57 @@ public final class ConvNdOps {
         .attr("dilation", tuple(r, 1), "the dilation per spatial axis", OpAttrs.positivePair(r));
     if (transpose) b.attr("output_padding", tuple(r, 0), "extent added at the end of each output axis", OpAttrs.nonNegativePair(r));
     return b.attr("groups", "1", "the number of groups", OpAttrs.POSITIVE_INT)
-        .attr("layout", layout, "the data layout", OpAttrs.oneOf(layout))
-        .attr("kernel_layout", kernelLayout, "the weight layout", r == 2 && transpose
+        .attr("layout", layout, "the data layout" + (transpose ? "" : " (channels first or last)"), OpAttrs.oneOf(layouts))
+        .attr("kernel_layout", kernelLayout, transpose ? "the weight layout" : "the weight layout (" + kernelLayouts[0] + " with " + layouts[0]
+            + " data, " + kernelLayouts[1] + " with " + layouts[1] + ")", r == 2 && transpose
             ? OpAttrs.oneOf(kernelLayout, "OIHW") // NNVM's conv2d_transpose labels the same [in, channels/groups, kh, kw] weight OIHW
-            : OpAttrs.oneOf(kernelLayout))
+            : OpAttrs.oneOf(kernelLayouts))
         .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
         .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> in[0] == null ? null : new Shape[] {inferShape(name, r, transpose, a, in)})
         .compute((a, in) -> {
           ConvNd.Params p = params(a, r);
-          Tensor out = transpose ? ConvNd.transpose(in.get(0), in.get(1), p, name) : ConvNd.conv(in.get(0), in.get(1), p, name);
-          return List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), name + "_bias") : out);
+          ConvNd.Order order = order(name, r, transpose, a);
+          Tensor out = transpose ? ConvNd.transpose(in.get(0), in.get(1), p, name) : ConvNd.conv(in.get(0), in.get(1), p, order, name);
+          if (in.size() < 3) return List.of(out);
+          return List.of(order == ConvNd.Order.CHANNELS_LAST ? Conv2d.biasAddLast(out, in.get(2), name + "_bias")
+              : Conv2d.biasAdd(out, in.get(2), name + "_bias"));
         }).build();
+  }
+
+  private static String lastLayout(int r) { return "N" + SPATIAL[r - 1] + "C"; }
+
+  private static String lastKernelLayout(int r) { return SPATIAL[r - 1] + "IO"; }
+
+  /**
+   * The axis order of a convolution node: channels last when {@code layout} is NWC/NDHWC, which must pair with
+   * {@code kernel_layout} WIO/DHWIO (and the channels-first layout with OIW/OIDHW).
+   */
+  private static ConvNd.Order order(String name, int r, boolean transpose, Map<String, String> a) {
+    if (transpose) return ConvNd.Order.CHANNELS_FIRST;
+    boolean last = a.get("layout").equals(lastLayout(r));
+    if (last != a.get("kernel_layout").equals(lastKernelLayout(r))) {
+      throw CompileException.invalid("%s: attribute kernel_layout %s does not pair with layout %s (NC%s takes OI%s, %s takes %s)", name,
+          a.get("kernel_layout"), a.get("layout"), SPATIAL[r - 1], SPATIAL[r - 1], lastLayout(r), lastKernelLayout(r));
+    }
+    return last ? ConvNd.Order.CHANNELS_LAST : ConvNd.Order.CHANNELS_FIRST;
   }
 
   private static Shape inferShape(String name, int r, boolean transpose, Map<String, String> a, Shape[] in) {
     Shape d = in[0];
-    if (d.rank() != r + 2) throw CompileException.invalid("%s: data has shape %s; expected rank %d (NC%s)", name, d, r + 2, SPATIAL[r - 1]);
+    ConvNd.Order order = order(name, r, transpose, a);
+    if (d.rank() != r + 2) throw CompileException.invalid("%s: data has shape %s; expected rank %d (%s)", name, d, r + 2, a.get("layout"));
     ConvNd.Params p = params(a, r);
     long channels = intAttr(a, "channels");
+    long inC = d.dim(order.channel(r + 2));
     int[] k = ints(a.get("kernel_size"), r);
-    if (d.dim(1) % p.groups() != 0 || channels % p.groups() != 0) {
-      throw CompileException.invalid("%s: %d input channels and %d output channels are not divisible by groups=%d", name, d.dim(1),
+    if (inC % p.groups() != 0 || channels % p.groups() != 0) {
+      throw CompileException.invalid("%s: %d input channels and %d output channels are not divisible by groups=%d", name, inC,
           channels, p.groups());
     }
-    long[] w = new long[r + 2];
-    w[0] = transpose ? d.dim(1) : channels;
-    w[1] = transpose ? channels / p.groups() : d.dim(1) / p.groups();
-    for (int i = 0; i < r; i++) w[i + 2] = k[i];
+    List<Long> kernel = Arrays.stream(k).mapToObj(x -> (long) x).toList();
+    long[] w = (transpose ? order.weight(inC, channels / p.groups(), kernel) : order.weight(channels, inC / p.groups(), kernel))
+        .stream().mapToLong(Long::longValue).toArray();
     OpRules.expect(in, 1, "weight", Shape.of(w));
     if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(channels));
     for (int i = 0; i < r && transpose; i++) {
@@ -80,9 +107,9 @@ public final class ConvNdOps {
             p.outputPadding()[i], i);
       }
     }
-    long[] out = transpose ? ConvNd.transposeShape(d.toArray(), w, p) : ConvNd.convShape(d.toArray(), w, p);
-    for (int i = 2; i < out.length; i++) {
-      if (out[i] < 1) throw CompileException.invalid("%s: kernel %s does not fit data %s (output %s)", name, Arrays.toString(k), d,
+    long[] out = transpose ? ConvNd.transposeShape(d.toArray(), w, p) : ConvNd.convShape(d.toArray(), w, p, order);
+    for (int i = 0; i < r; i++) {
+      if (out[order.spatial(i)] < 1) throw CompileException.invalid("%s: kernel %s does not fit data %s (output %s)", name, Arrays.toString(k), d,
           Arrays.toString(out));
     }
     return Shape.of(out);
