@@ -5,6 +5,7 @@ import java.util.List;
 import org.nnvm4j.graph.ops.BitOps;
 import org.nnvm4j.graph.ops.ConvNdOps;
 import org.nnvm4j.graph.ops.ElemwiseOps;
+import org.nnvm4j.graph.ops.GroupConvOps;
 import org.nnvm4j.graph.ops.IndexOps;
 import org.nnvm4j.graph.ops.LayoutOps;
 import org.nnvm4j.graph.ops.LrnOps;
@@ -29,6 +30,7 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(NnOps.ops());
     ops.addAll(ReduceOps.ops());
     ops.addAll(LayoutOps.ops());
+    ops.addAll(GroupConvOps.ops());
     ops.addAll(ConvNdOps.ops());
     ops.addAll(PoolNdOps.ops());
     ops.addAll(ResizeOps.ops());

@@ -43,6 +43,7 @@ final class X86Computes {
   static Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> in) {
     if (in.stream().limit(2).anyMatch(t -> !t.dtype().equals(DType.F32))) return Optional.empty();
     if (op.equals("conv2d") && !attrs.getOrDefault("layout", "NCHW").equals("NCHW")) return Optional.empty(); // NHWC: the generic compute
+    if (X86GroupConv.applies(op, attrs, in)) return X86GroupConv.compute(op, attrs, in);
     Optional<List<Tensor>> small = X86SmallOps.compute(op, attrs, in);
     if (small.isPresent()) return small;
     Tensor out;
@@ -81,6 +82,7 @@ final class X86Computes {
    */
   static Optional<AlterOpLayout.Proposal> alterOpLayout(String op, Map<String, String> attrs, List<Shape> shapes, List<DType> types) {
     if (types.stream().limit(2).anyMatch(t -> !DType.F32.equals(t))) return Optional.empty();
+    if (op.equals("conv2d") && X86GroupConv.alterOpLayout(attrs, shapes).isPresent()) return X86GroupConv.alterOpLayout(attrs, shapes);
     switch (op) {
       case "conv2d" -> {
         if (!attrs.getOrDefault("groups", "1").trim().equals("1") || !attrs.getOrDefault("layout", "NCHW").equals("NCHW")
