@@ -1,0 +1,109 @@
+package org.nnvm4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nnvm4j.CompiledGraph;
+import org.nnvm4j.Compiler;
+import org.nnvm4j.GraphModule;
+import org.nnvm4j.backend.Device;
+import org.nnvm4j.graph.Graph;
+import org.nnvm4j.graph.Symbol;
+import org.nnvm4j.graph.deploy.DeployGraph;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.NDArray;
+import org.nnvm4j.tensor.Shape;
+
+/**
+ * Two consecutive grouped 3x3 convs (bias, relu; the second strided or not), optionally between 1x1 convs of groups 1 as in
+ * a ResNeXt block, compiled for llvm at opt levels 2 (x86 grouped compute, weight packed in the kernel) and 3
+ * (group_conv2d_NCHWc, weights packed at build time) against the same graph on the interpreter backend (the generic
+ * computes), for groups 2, 4, 32 and odd channel counts; at opt 3 the grouped convs hand over blocked data with no
+ * layout_transform between them. |a - d| <= 1e-5 + 1e-4 |d| ({@link SmallCnnTest#assertClose}).
+ */
+class GroupConvGraphTest {
+  /** name, batch, input channels, size, channels of both grouped convs, groups, stride of the second, 1x1 convs around them. */
+  record Block(String name, int n, int c, int size, int channels, int groups, int stride, boolean pointwise) {
+    @Override public String toString() { return name; }
+  }
+
+  static final List<Block> BLOCKS = List.of(
+      new Block("groups 2, 8 channels", 1, 8, 9, 8, 2, 1, false),
+      new Block("groups 4, 32 -> 64, stride 2", 2, 32, 11, 64, 4, 2, false),
+      new Block("groups 32, 128 channels (ResNeXt 32x4d)", 1, 128, 10, 128, 32, 1, false),
+      new Block("groups 3, 9 -> 15 (5 per group)", 1, 9, 7, 15, 3, 1, false),
+      new Block("groups 2, 6 -> 14 (7 per group), stride 2", 1, 6, 13, 14, 2, 2, false),
+      new Block("ResNeXt block 16 -> 32 g8 -> 16", 1, 16, 8, 32, 8, 1, true));
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    for (int opt : new int[] {2, 3}) for (Block b : BLOCKS) out.add(Arguments.of(opt, b));
+    return out.stream();
+  }
+
+  private static Symbol conv(Symbol x, String name, int channels, int kernel, int stride, int groups) {
+    return Symbol.relu(Symbol.conv2d(x, Symbol.variable(name + "_w"), Symbol.variable(name + "_b"), channels, kernel, stride, kernel / 2,
+        Map.of("groups", Integer.toString(groups))));
+  }
+
+  private static Map<String, NDArray> params(Block b) {
+    Map<String, NDArray> p = new LinkedHashMap<>();
+    int c = b.pointwise() ? b.channels() : b.c();
+    if (b.pointwise()) p.put("in_w", DetectionBackendsTest.uniform(11, b.channels(), b.c(), 1, 1));
+    p.put("g1_w", DetectionBackendsTest.uniform(12, b.channels(), c / b.groups(), 3, 3));
+    p.put("g2_w", DetectionBackendsTest.uniform(13, b.channels(), b.channels() / b.groups(), 3, 3));
+    if (b.pointwise()) p.put("out_w", DetectionBackendsTest.uniform(14, b.c(), b.channels(), 1, 1));
+    for (String k : List.copyOf(p.keySet())) p.put(k.replace("_w", "_b"), DetectionBackendsTest.uniform(15 + k.length(), p.get(k).shape().dim(0)));
+    return p;
+  }
+
+  private static Symbol graph(Block b) {
+    Symbol x = Symbol.variable("x");
+    if (b.pointwise()) x = conv(x, "in", b.channels(), 1, 1, 1);
+    Symbol y = conv(conv(x, "g1", b.channels(), 3, 1, b.groups()), "g2", b.channels(), 3, b.stride(), b.groups());
+    return b.pointwise() ? conv(y, "out", b.c(), 1, 1, 1) : y;
+  }
+
+  /** Output 0 of {@code b} built for {@code target} at {@code opt} and run on {@code device}; the fused functions in {@code funcs}. */
+  private static float[] run(Block b, String target, int opt, Device device, NDArray x, List<String> funcs) {
+    try (CompiledGraph cg = Compiler.build(Graph.create(graph(b)), target, Map.of("x", x.shape()), Map.of(), DType.F32, params(b),
+        Compiler.buildConfig(opt, Set.of()));
+         GraphModule gm = GraphModule.create(cg, device)) {
+      cg.deployGraph().nodes().stream().filter(n -> !n.isVariable()).map(DeployGraph.DeployNode::funcName).forEach(funcs::add);
+      gm.setInput("x", x);
+      gm.run();
+      try (NDArray out = gm.getOutput(0)) {
+        return out.toFloatArray();
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "opt {0}: {1}")
+  @MethodSource("cases")
+  void matchesTheInterpreterAndStaysBlockedBetweenGroupedConvs(int opt, Block b) {
+    Device cpu = BackendCase.deviceOf("llvm");
+    NDArray x = DetectionBackendsTest.uniform(1, b.n(), b.c(), b.size(), b.size());
+    List<String> funcs = new ArrayList<>();
+    float[] got = run(b, "llvm", opt, cpu, x, funcs);
+    float[] want = run(b, "interp", 2, new Device("interp", 0), x, new ArrayList<>());
+    SmallCnnTest.assertClose(got, want, "opt " + opt + " " + b);
+    if (opt == 3) {
+      int first = funcs.indexOf("fuse_group_conv2d_NCHWc_relu"); // conv, bias and relu in one function
+      assertThat(first).as("%s", funcs).isNotNegative();
+      assertThat(funcs.get(first + 1)).as("the second grouped conv reads the first's blocked output: %s", funcs)
+          .startsWith("fuse_group_conv2d_NCHWc");
+      assertThat(funcs.stream().filter(f -> f.contains("layout_transform"))).as("transforms only at the graph's input and output: %s", funcs)
+          .hasSize(2);
+    } else {
+      assertThat(funcs).as("%s", funcs).noneMatch(f -> f.contains("layout_transform") || f.contains("NCHWc"));
+    }
+  }
+}
