@@ -34,12 +34,14 @@ import org.nnvm4j.tensor.topi.Topi;
  *   <li>At opt level 2 and below ({@code conv2d}, NCHW/OIHW) the weight is packed inside the kernel to
  *       {@code [OC/b, 1, KH, KW, C/groups, b]} and the data zero-padded into NHWC (NCHW{C}c); the output
  *       is read back as NCHW, with the fused epilogue.</li>
- *   <li>At opt level 3 AlterOpLayout turns the conv into {@code group_conv2d_NCHWc} with an
+ *   <li>At opt level 3 AlterOpLayout turns the conv (8 or more output channels per group) into {@code group_conv2d_NCHWc} with an
  *       OIHW{k}i{b}o weight packed at build time; its data and output blocks are those a groups-1 conv
  *       of the same channels uses ({@link X86Computes#channelBlock}), so that consecutive convs, grouped
  *       or not, hand over blocked data without a layout_transform. A data block may hold several groups
  *       (the channel index is computed per input channel), an output block several weight blocks.</li>
  * </ul>
+ * Groups of 4 to 7 output channels with column stride 1 take {@link X86GroupConvColumns} instead (vectorized
+ * over output columns, NCHW at every opt level): a block of fewer than 8 channels fills at most half a vector.
  * Fewer than {@link #MIN_LANES} output channels per group (or a count with no divisor from 4 to 16, as 17)
  * fill too little of a vector: those convs keep the generic compute, as do non-float32 ones.
  */
@@ -71,7 +73,8 @@ final class X86GroupConv {
       Tensor out = prepacked(in.get(0), in.get(1), p, Layout.parse(attrs.get("out_layout")).factorOf('C'), op);
       return Optional.of(List.of(bias ? Blocked.biasAddNchwc(out, in.get(2), op + "_bias") : out));
     }
-    Tensor out = conv2d(in.get(0), in.get(1), p, op);
+    long opg = Topi.constShape(in.get(1), op)[0] / p.groups();
+    Tensor out = X86GroupConvColumns.applies(opg, p) ? X86GroupConvColumns.conv2d(in.get(0), in.get(1), p, op) : conv2d(in.get(0), in.get(1), p, op);
     return Optional.of(List.of(bias ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
   }
 
@@ -79,6 +82,7 @@ final class X86GroupConv {
    * AlterOpLayout for a float32 grouped NCHW/OIHW {@code conv2d} this class computes: {@code group_conv2d_NCHWc} with data
    * NCHW{channelBlock(C)}c, weight OIHW{k}i{b}o ({@code b} = {@link #block}, {@code k} the largest block of at most 16 that
    * divides the channels per group) and output NCHW{channelBlock(OC)}c when that is a multiple of {@code b}, else NCHW{b}c.
+   * Nothing for fewer than 8 output channels per group, which stay NCHW ({@link X86GroupConvColumns}).
    */
   static Optional<AlterOpLayout.Proposal> alterOpLayout(Map<String, String> attrs, List<Shape> shapes) {
     int groups = X86Computes.convParams(attrs).groups();
@@ -88,7 +92,7 @@ final class X86GroupConv {
     }
     long c = shapes.get(0).dim(1), oc = shapes.get(1).dim(0), cpg = shapes.get(1).dim(1);
     int ob = block(oc / groups), ib = X86Computes.channelBlock(c);
-    if (cpg < 2 || ob < 0 || ib < 0) return Optional.empty();
+    if (cpg < 2 || ob < 0 || ib < 0 || oc / groups < X86Schedules.LANES) return Optional.empty(); // see X86GroupConvColumns
     int kib = X86Computes.channelBlock(cpg) > 0 ? X86Computes.channelBlock(cpg) : (int) cpg;
     int outBlock = X86Computes.channelBlock(oc) > 0 && X86Computes.channelBlock(oc) % ob == 0 ? X86Computes.channelBlock(oc) : ob;
     String data = "NCHW" + ib + "c", kernel = "OIHW" + kib + "i" + ob + "o", out = "NCHW" + outBlock + "c";
@@ -210,15 +214,20 @@ final class X86GroupConv {
    * padding stages parallel and vectorized. False where the group is another's.
    */
   static boolean schedule(Schedule s, Tensor out) {
-    Stage product = null, pad = null, pack = null;
+    Stage product = null, pad = null, pack = null, columns = null;
     for (Stage st : s.stages()) {
       if (!(st.op() instanceof ComputeOp c)) continue;
-      if (c.tag().equals(PRODUCT)) product = st;
+      if (c.tag().equals(X86GroupConvColumns.PRODUCT)) columns = st;
+      else if (c.tag().equals(PRODUCT)) product = st;
       else if (c.tag().equals(X86Computes.CONV_PAD)) pad = st;
       else if (c.tag().equals(X86Computes.CONV_PACK)) pack = st;
     }
-    if (product == null) return false;
     Stage o = s.get(out);
+    if (columns != null) {
+      X86GroupConvColumns.schedule(o, columns, pad);
+      return true;
+    }
+    if (product == null) return false;
     if (pack == null) {
       X86Tiles.conv2dNchwc(o, product, pad);
       return true;

@@ -23,7 +23,8 @@ import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
  * Grouped conv2d on x86 ({@link X86GroupConv}) with bias and relu against plain Java: the NCHW form (weight packed in the
- * kernel) through {@link X86SchedulesTest}'s grouped reference, and {@code group_conv2d_NCHWc} over blocked arrays, for
+ * kernel; 4 to 7 channels per group at column stride 1 vectorized over columns, {@link X86GroupConvColumns}) through
+ * {@link X86SchedulesTest}'s grouped reference, and {@code group_conv2d_NCHWc} over blocked arrays, for
  * groups 2, 4, 32 and odd channel counts (blocks of 16, 8, 4 and 5-7 lanes), strides, padding and dilation, at 1 thread
  * (IEEE) and 2 threads with FMA; and what the llvm backend proposes to AlterOpLayout. Tolerance as in {@link X86SchedulesTest}.
  */
@@ -38,15 +39,19 @@ class X86GroupConvTest {
       "1,6,8,9,14,1,1,1,0,1,2,2",
       "1,48,5,5,96,3,3,2,0,1,4,1",
       "1,4,6,5,8,3,3,1,1,1,2,2",
-      "1,8,1,1,16,1,1,1,0,1,2,1"})
+      "1,8,1,1,16,1,1,1,0,1,2,1",
+      "1,8,9,9,8,3,3,2,1,1,2,1",
+      "2,12,13,7,12,3,3,2,1,2,2,2"})
   void groupedNchwWithBiasAndReluMatchesJava(int n, int c, int h, int wd, int oc, int kh, int kw, int s, int p, int dil, int g,
       int threads) {
     Tensor data = Te.placeholder(Te.shape(n, c, h, wd), DType.F32, "data");
     Tensor weight = Te.placeholder(Te.shape(oc, c / g, kh, kw), DType.F32, "weight");
-    Tensor out = X86Computes.compute("conv2d", Map.of("groups", Integer.toString(g), "padding", "(" + p + ", " + p + ")"),
-        List.of(data, weight)).orElseThrow().get(0);
+    Tensor out = X86Computes.compute("conv2d", Map.of("groups", Integer.toString(g), "padding", "(" + p + ", " + p + ")",
+        "strides", "(" + s + ", " + s + ")", "dilation", "(" + dil + ", " + dil + ")"), List.of(data, weight)).orElseThrow().get(0);
     PrimFunc f = lower(backend(threads), List.of(data, weight), out, "out_elemwise_fusable", "conv2d");
-    assertThat(f.toString()).as("the blocked product, vectorized").contains("conv2d_product[ramp(");
+    assertThat(f.toString()).as("the product, vectorized").contains("conv2d_product[ramp(");
+    boolean columns = oc / g < 8 && s == 1;
+    assertThat(f.toString()).as("columns kernel").contains(columns ? "conv2d_pad[ramp(" : "conv2d_kernel_pack");
     new X86SchedulesTest().conv2dWithBiasAndReluMatchesJava(n, c, h, wd, oc, kh, kw, s, p, dil, g, threads);
   }
 
@@ -113,11 +118,19 @@ class X86GroupConvTest {
   @Test
   void proposesGroupConvNchwcWithTheNeighboursDataBlocks() {
     Map<String, String> resnext = Map.of("channels", "128", "kernel_size", "(3, 3)", "padding", "(1, 1)", "groups", "32", "use_bias", "True");
-    AlterOpLayout.Proposal p = propose(resnext, Shape.of(1, 128, 56, 56), Shape.of(128, 4, 3, 3), Shape.of(128)).orElseThrow();
+    assertThat(propose(resnext, Shape.of(1, 128, 56, 56), Shape.of(128, 4, 3, 3), Shape.of(128)))
+        .as("4 channels per group, column stride 1: the column kernel, on NCHW").isEmpty();
+    Map<String, String> strided = new java.util.HashMap<>(resnext);
+    strided.put("strides", "(2, 2)");
+    assertThat(propose(strided, Shape.of(1, 128, 56, 56), Shape.of(128, 4, 3, 3), Shape.of(128))).as("strided, 4 per group: NCHW too")
+        .isEmpty();
+    Map<String, String> resnextS2 = Map.of("channels", "256", "kernel_size", "(3, 3)", "padding", "(1, 1)", "strides", "(2, 2)",
+        "groups", "32", "use_bias", "True");
+    AlterOpLayout.Proposal p = propose(resnextS2, Shape.of(1, 256, 56, 56), Shape.of(256, 8, 3, 3), Shape.of(256)).orElseThrow();
     assertThat(p.op()).isEqualTo("group_conv2d_NCHWc");
-    assertThat(p.attrs()).containsEntry("layout", "NCHW16c").containsEntry("kernel_layout", "OIHW4i4o").containsEntry("out_layout", "NCHW16c")
-        .containsEntry("groups", "32").containsEntry("padding", "(1, 1)");
-    assertThat(p.inputs()).containsExactly(new AlterOpLayout.Change("NCHW", "NCHW16c"), new AlterOpLayout.Change("OIHW", "OIHW4i4o"), null);
+    assertThat(p.attrs()).containsEntry("layout", "NCHW16c").containsEntry("kernel_layout", "OIHW8i8o").containsEntry("out_layout", "NCHW16c")
+        .containsEntry("groups", "32").containsEntry("padding", "(1, 1)").containsEntry("strides", "(2, 2)");
+    assertThat(p.inputs()).containsExactly(new AlterOpLayout.Change("NCHW", "NCHW16c"), new AlterOpLayout.Change("OIHW", "OIHW8i8o"), null);
     assertThat(p.output()).isEqualTo(new AlterOpLayout.Change("NCHW", "NCHW16c"));
     Map<String, String> g8 = Map.of("channels", "256", "kernel_size", "(3, 3)", "groups", "8");
     assertThat(propose(g8, Shape.of(1, 256, 28, 28), Shape.of(256, 32, 3, 3)).orElseThrow().attrs())

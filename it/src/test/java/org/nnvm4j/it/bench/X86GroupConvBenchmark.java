@@ -3,6 +3,7 @@ package org.nnvm4j.it.bench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
@@ -30,7 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Grouped 3x3 convs (batch 1, padding 1), compiled through the llvm backend as the graph compiler builds the group, with
  * FMA contraction, at 1 and 2 threads: {@code impl=prepacked} is the op AlterOpLayout makes of the layer at opt level 3
- * ({@code group_conv2d_NCHWc}, data in the blocked layout the previous layer wrote, weight packed at build time);
+ * ({@code group_conv2d_NCHWc}, data in the blocked layout the previous layer wrote, weight packed at build time; a layer
+ * for which the backend proposes nothing, such as 4 channels per group at stride 1, runs its NCHW compute as at opt 2);
  * {@code impl=inkernel} the x86 grouped compute on NCHW data packing the weight on every call (opt level 2);
  * {@code impl=generic} the op's generic TOPI compute ({@code Conv2d.nchw}) under the same backend schedule, what ran
  * before. FLOPs (2 per multiply-add) are printed at setup; GFLOP/s = flops / (ms * 1e6). Layers: {@code rx50_g32_56} is
@@ -67,8 +69,11 @@ public class X86GroupConvBenchmark {
         "padding", "(1, 1)", "groups", Integer.toString(c[1]));
     long flops = 2L * c[0] * (c[0] / c[1]) * 9 * o * o;
     try (Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target))) {
-      if (impl.equals("prepacked")) {
-        AlterOpLayout.Proposal p = backend.lowering().alterOpLayout(op, attrs, shapes, List.of(DType.F32, DType.F32)).orElseThrow();
+      Optional<AlterOpLayout.Proposal> proposal = impl.equals("prepacked")
+          ? backend.lowering().alterOpLayout(op, attrs, shapes, List.of(DType.F32, DType.F32)) : Optional.empty();
+      if (impl.equals("prepacked") && proposal.isEmpty()) System.out.println(layer + ": no proposal, the NCHW compute at opt level 3 too");
+      if (proposal.isPresent()) {
+        AlterOpLayout.Proposal p = proposal.get();
         List<Shape> packed = new ArrayList<>();
         for (int i = 0; i < shapes.size(); i++) {
           AlterOpLayout.Change ch = p.inputs().get(i);
