@@ -107,14 +107,43 @@ class DetectionTest {
     Interpreter.run(f, arrays);
   }
 
+  /** Work-group sizes for the GPU form: one work-item, sizes that do not divide the rows, more than the rows. */
+  static final int[] THREADS = {1, 3, 8, 64};
+
+  /** Builds get_valid_counts over x with id_index; {@code c} numbers the case. */
+  interface GvcForm { List<Tensor> build(Tensor x, int idIndex, int c); }
+
+  /** Builds non_max_suppression over x and valid count v; {@code c} numbers the case. */
+  interface NmsForm { Tensor build(Tensor x, Tensor v, Detection.NmsParams p, int c); }
+
   @Test
   void getValidCountsMovesTheValidRowsUp() {
-    for (int[] bn : new int[][] {{1, 1}, {2, 7}, {3, 16}}) {
+    checkValidCounts((x, id, c) -> Detection.getValidCounts(x, 0.3, id, 1, "gvc"));
+  }
+
+  @Test
+  void gpuGetValidCountsMovesTheSameRows() {
+    checkValidCounts((x, id, c) -> DetectionGpu.getValidCounts(x, 0.3, id, 1, THREADS[c % THREADS.length], "gvc"));
+  }
+
+  @Test
+  void nonMaxSuppressionMatchesTheGreedyReference() {
+    assertThat(checkNms((x, v, p, c) -> Detection.nonMaxSuppression(x, v, p, "nms"))).isEqualTo(240);
+  }
+
+  @Test
+  void gpuNonMaxSuppressionMatchesTheGreedyReference() {
+    assertThat(checkNms((x, v, p, c) -> DetectionGpu.nonMaxSuppression(x, v, p, THREADS[c % THREADS.length], "nms"))).isEqualTo(240);
+  }
+
+  static void checkValidCounts(GvcForm form) {
+    int cases = 0;
+    for (int[] bn : new int[][] {{1, 1}, {2, 7}, {3, 16}, {2, 75}}) {
       int batch = bn[0], n = bn[1];
       float[] d = boxes(bn[1], batch, n);
       for (int idIndex : new int[] {0, -1}) {
         Tensor x = Te.placeholder(Te.shape(batch, n, 6), DType.F32, "x");
-        List<Tensor> o = Detection.getValidCounts(x, 0.3, idIndex, 1, "gvc");
+        List<Tensor> o = form.build(x, idIndex, cases++);
         float[][] ref = refValidCounts(d, batch, n, 6, 0.3f, idIndex, 1);
         try (NDArray in = NDArray.of(d, Shape.of(batch, n, 6)); NDArray c = NDArray.allocate(DType.I32, Shape.of(batch));
              NDArray out = NDArray.allocate(DType.F32, Shape.of(batch, n, 6))) {
@@ -126,8 +155,7 @@ class DetectionTest {
     }
   }
 
-  @Test
-  void nonMaxSuppressionMatchesTheGreedyReference() {
+  static int checkNms(NmsForm form) {
     int cases = 0;
     for (int[] bn : new int[][] {{1, 1}, {1, 5}, {2, 13}, {3, 32}}) {
       int batch = bn[0], n = bn[1];
@@ -141,11 +169,11 @@ class DetectionTest {
               Detection.NmsParams p = new Detection.NmsParams(thr, force, km[0], km[1], LAYOUT, bottom);
               Tensor x = Te.placeholder(Te.shape(batch, n, 6), DType.F32, "x");
               Tensor v = Te.placeholder(Te.shape(batch), DType.I32, "v");
-              Tensor o = Detection.nonMaxSuppression(x, v, p, "nms");
+              Tensor o = form.build(x, v, p, cases);
               try (NDArray in = NDArray.of(d, Shape.of(batch, n, 6)); NDArray vc = NDArray.of(valid, Shape.of(batch));
                    NDArray out = NDArray.allocate(DType.F32, Shape.of(batch, n, 6))) {
                 run(List.of(x, v, o), List.of(in, vc, out), o);
-                assertThat(out.toFloatArray()).as("%s %s", Arrays.toString(bn), p).containsExactly(refNms(d, valid, batch, n, 6, p));
+                assertThat(out.toFloatArray()).as("%s %s case %d", Arrays.toString(bn), p, cases).containsExactly(refNms(d, valid, batch, n, 6, p));
               }
               cases++;
             }
@@ -153,7 +181,7 @@ class DetectionTest {
         }
       }
     }
-    assertThat(cases).isEqualTo(240);
+    return cases;
   }
 
   @Test
