@@ -18,10 +18,10 @@ import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
 
 /**
- * get_valid_counts feeding non_max_suppression, multibox_prior, yolo_reorg and roi_pool, compiled by every backend that runs here (the GPU backends
- * cannot lower the sequential NMS kernels yet), against the same graph run by
- * the TIR interpreter backend (whose kernels ir-tensor's DetectionTest checks against a plain-Java NMS). Outputs must agree
- * exactly, except multibox_prior's float arithmetic: |a - d| <= 1e-5 + 1e-4 |d|.
+ * get_valid_counts feeding non_max_suppression, multibox_prior, yolo_reorg and roi_pool, compiled by every backend that runs here
+ * (the GPU backends with the thread-bound DetectionGpu form of the two detection ops, the llvm backend with the sequential one),
+ * against the same graph run by the TIR interpreter backend with the sequential kernels (which ir-tensor's DetectionTest checks
+ * against a plain-Java NMS). Outputs must agree exactly, except multibox_prior's float arithmetic: |a - d| <= 1e-5 + 1e-4 |d|.
  */
 class DetectionBackendsTest {
   static NDArray boxes(long seed, int batch, int n) {
@@ -48,15 +48,15 @@ class DetectionBackendsTest {
         {"0.0", "False", "2", "1", "False"}};
     int[][] sizes = {{1, 1}, {2, 17}, {3, 40}};
     for (int[] bn : sizes) {
-      for (String[] a : attrs) {
-        Symbol x = Symbol.variable("x");
-        Symbol gvc = Symbol.create("get_valid_counts", Map.of("score_threshold", "0.1"), x);
-        Symbol nms = Symbol.create("non_max_suppression", Map.of("iou_threshold", a[0], "force_suppress", a[1], "top_k", a[2],
-            "max_output_size", a[3], "invalid_to_bottom", a[4]), gvc.get(1), gvc.get(0));
-        out.add(new BackendCase(String.format("nms %dx%d iou %s force %s top_k %s max %s bottom %s", bn[0], bn[1], a[0], a[1], a[2], a[3], a[4]),
-            nms, Map.of("x", boxes(7L * bn[1] + bn[0], bn[0], bn[1]))));
-      }
+      for (String[] a : attrs) out.add(nms(bn[0], bn[1], a));
     }
+    // Many boxes (8 distinct scores: ties everywhere): more rows than a work-group has work-items, and sizes the
+    // default 256 work-items do not divide.
+    String[][] many = {{"0.5", "False", "-1", "-1", "False"}, {"0.45", "True", "-1", "100", "True"}, {"0.7", "False", "300", "-1", "True"}};
+    out.add(nms(2, 1000, many[0]));
+    out.add(nms(3, 1000, many[1]));
+    out.add(nms(1, 2500, many[2]));
+    out.add(nms(2, 2500, many[0]));
     Symbol x = Symbol.variable("x");
     out.add(new BackendCase("multibox_prior clip", Symbol.create("multibox_prior", Map.of("sizes", "(0.4, 0.7)", "ratios", "(1, 2, 0.5)",
         "clip", "True"), x), Map.of("x", uniform(1, 1, 8, 5, 7))));
@@ -74,13 +74,21 @@ class DetectionBackendsTest {
     return out;
   }
 
+  /** get_valid_counts (score threshold 0.1) feeding non_max_suppression with attributes {@code a} over {@code batch x n} boxes. */
+  static BackendCase nms(int batch, int n, String[] a) {
+    Symbol x = Symbol.variable("x");
+    Symbol gvc = Symbol.create("get_valid_counts", Map.of("score_threshold", "0.1"), x);
+    Symbol nms = Symbol.create("non_max_suppression", Map.of("iou_threshold", a[0], "force_suppress", a[1], "top_k", a[2],
+        "max_output_size", a[3], "invalid_to_bottom", a[4]), gvc.get(1), gvc.get(0));
+    return new BackendCase(String.format("nms %dx%d iou %s force %s top_k %s max %s bottom %s", batch, n, a[0], a[1], a[2], a[3], a[4]),
+        nms, Map.of("x", boxes(7L * n + batch, batch, n)));
+  }
+
   static Stream<Arguments> matrix() {
     List<Arguments> out = new ArrayList<>();
     for (BackendRegistry.Entry e : BackendRegistry.defaultRegistry().entries()) {
       if (e.kind().equals("interp")) continue;
-      boolean gpu = BackendRegistry.defaultRegistry().provider(e.kind()).targetKind().keys().contains("gpu");
-      // get_valid_counts and non_max_suppression are sequential TIR with no thread binding: GPU backends cannot lower them yet.
-      for (BackendCase c : cases()) if (!gpu || !c.name().startsWith("nms ")) out.add(Arguments.of(e.kind(), c));
+      for (BackendCase c : cases()) out.add(Arguments.of(e.kind(), c));
     }
     return out.stream();
   }
