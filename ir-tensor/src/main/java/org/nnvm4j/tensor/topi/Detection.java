@@ -20,6 +20,7 @@ import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.IfThenElse;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.Let;
 import org.nnvm4j.tensor.tir.SeqStmt;
 import org.nnvm4j.tensor.tir.Stmt;
 import org.nnvm4j.tensor.tir.Var;
@@ -275,9 +276,12 @@ public final class Detection {
     Expr jx1 = load(out, b, j, i32(c)), jy1 = load(out, b, j, i32(c + 1)), jx2 = load(out, b, j, i32(c + 2)), jy2 = load(out, b, j, i32(c + 3));
     Expr w = IrOps.max(zero, sub(IrOps.min(ix2, jx2), IrOps.max(ix1, jx1)));
     Expr h = IrOps.max(zero, sub(IrOps.min(iy2, jy2), IrOps.max(iy1, jy1)));
-    Expr inter = IrOps.mul(w, h);
-    Expr union = sub(add(IrOps.mul(sub(ix2, ix1), sub(iy2, iy1)), IrOps.mul(sub(jx2, jx1), sub(jy2, jy1))), inter);
-    return IrOps.select(IrOps.gt(union, zero), IrOps.div(inter, IrOps.max(union, IrOps.constant(t, 1e-30))), zero);
+    // bound once each: the C printers would repeat them in every use (three times for inter)
+    Var inter = new Var("inter", t);
+    Var union = new Var("union", t);
+    Expr u = sub(add(IrOps.mul(sub(ix2, ix1), sub(iy2, iy1)), IrOps.mul(sub(jx2, jx1), sub(jy2, jy1))), inter);
+    return new Let(inter, IrOps.mul(w, h), new Let(union, u,
+        IrOps.select(IrOps.gt(union, zero), IrOps.div(inter, IrOps.max(union, IrOps.constant(t, 1e-30))), zero)));
   }
 
   static Buffer scalar(String name) { return new Buffer(name, DType.I32, List.of(i32(1)), "local"); }
