@@ -136,6 +136,30 @@ class DetectionTest {
     assertThat(checkNms((x, v, p, c) -> DetectionGpu.nonMaxSuppression(x, v, p, THREADS[c % THREADS.length], "nms"))).isEqualTo(240);
   }
 
+  /** With a symbolic box count the GPU form takes maxThreads work-items, compiled once for every count. */
+  @Test
+  void gpuFormTakesASymbolicBoxCount() {
+    Tensor x = Te.placeholder(List.of(org.nnvm4j.tensor.tir.IrOps.i32(2), Te.var("n"), org.nnvm4j.tensor.tir.IrOps.i32(6)), DType.F32, "x");
+    Tensor v = Te.placeholder(Te.shape(2), DType.I32, "v");
+    List<Tensor> gvc = DetectionGpu.getValidCounts(x, 0.3, 0, 1, 8, "gvc");
+    Detection.NmsParams p = new Detection.NmsParams(0.5, false, 6, -1, LAYOUT, true);
+    Tensor nms = DetectionGpu.nonMaxSuppression(x, v, p, 8, "nms");
+    for (int n : new int[] {1, 5, 37}) {
+      float[] d = boxes(n + 100, 2, n);
+      float[][] ref = refValidCounts(d, 2, n, 6, 0.3f, 0, 1);
+      int[] valid = {(int) ref[0][0], (int) ref[0][1]};
+      try (NDArray in = NDArray.of(d, Shape.of(2, n, 6)); NDArray c = NDArray.allocate(DType.I32, Shape.of(2));
+           NDArray out = NDArray.allocate(DType.F32, Shape.of(2, n, 6)); NDArray moved = NDArray.of(ref[1], Shape.of(2, n, 6));
+           NDArray vc = NDArray.of(valid, Shape.of(2)); NDArray kept = NDArray.allocate(DType.F32, Shape.of(2, n, 6))) {
+        run(List.of(x, gvc.get(0), gvc.get(1)), List.of(in, c, out), gvc.get(0), gvc.get(1));
+        assertThat(c.toIntArray()).as("counts, n %d", n).containsExactly(valid);
+        assertThat(out.toFloatArray()).as("rows, n %d", n).containsExactly(ref[1]);
+        run(List.of(x, v, nms), List.of(moved, vc, kept), nms);
+        assertThat(kept.toFloatArray()).as("nms, n %d", n).containsExactly(refNms(ref[1], valid, 2, n, 6, p));
+      }
+    }
+  }
+
   static void checkValidCounts(GvcForm form) {
     int cases = 0;
     for (int[] bn : new int[][] {{1, 1}, {2, 7}, {3, 16}, {2, 75}}) {
