@@ -32,7 +32,7 @@ import org.nnvm4j.tensor.tir.Stmt;
 import org.nnvm4j.tensor.tir.Var;
 
 /**
- * The GPU form of {@link Detection#getValidCounts} and {@link Detection#nonMaxSuppression} (TVM's
+ * The GPU form of {@link Detection#getValidCounts} and {@link Detection#nonMaxSuppression} (the role of TVM's
  * {@code topi/cuda/nms.py}): the same results, as TIR whose loops are bound to {@code blockIdx.x} and
  * {@code threadIdx.x}, so that a backend with thread binding (opencl, cuda) launches it. A work-group of
  * {@code T <= maxThreads} work-items serves one batch (or one slice of T rows); a work-item handles the rows
