@@ -34,8 +34,8 @@ import org.nnvm4j.tensor.topi.Topi;
  *   <li>At opt level 2 and below ({@code conv2d}, NCHW/OIHW) the weight is packed inside the kernel to
  *       {@code [OC/b, 1, KH, KW, C/groups, b]} and the data zero-padded into NHWC (NCHW{C}c); the output
  *       is read back as NCHW, with the fused epilogue.</li>
- *   <li>At opt level 3 AlterOpLayout turns the conv (8 or more output channels per group) into {@code group_conv2d_NCHWc} with an
- *       OIHW{k}i{b}o weight packed at build time; its data and output blocks are those a groups-1 conv
+ *   <li>At opt level 3 AlterOpLayout turns the conv (8 or more output channels per group) into
+ *       {@code group_conv2d_NCHWc} with an OIHW{k}i{b}o weight packed at build time; its data and output blocks are those a groups-1 conv
  *       of the same channels uses ({@link X86Computes#channelBlock}), so that consecutive convs, grouped
  *       or not, hand over blocked data without a layout_transform. A data block may hold several groups
  *       (the channel index is computed per input channel), an output block several weight blocks.</li>
@@ -74,7 +74,8 @@ final class X86GroupConv {
       return Optional.of(List.of(bias ? Blocked.biasAddNchwc(out, in.get(2), op + "_bias") : out));
     }
     long opg = Topi.constShape(in.get(1), op)[0] / p.groups();
-    Tensor out = X86GroupConvColumns.applies(opg, p) ? X86GroupConvColumns.conv2d(in.get(0), in.get(1), p, op) : conv2d(in.get(0), in.get(1), p, op);
+    Tensor out = X86GroupConvColumns.applies(opg, p) ? X86GroupConvColumns.conv2d(in.get(0), in.get(1), p, op)
+        : conv2d(in.get(0), in.get(1), p, op);
     return Optional.of(List.of(bias ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
   }
 
@@ -182,9 +183,10 @@ final class X86GroupConv {
   }
 
   /**
-   * The blocked product {@code [N, OC/b, OH, OWp, b]} ({@code OWp}: {@code ow} rounded up to {@code cols}) of padded data {@code [N, C/ib, Hp, Wp, ib]} ({@code c} channels) and a
-   * weight {@code [OC/b, cpg/k, KH, KW, k, b]}: block {@code q} of group {@code q / (OC/groups/b)} sums over that group's
-   * input channels, split (rco, rci) as the weight blocks them, so that {@link X86Tiles#conv2dNchwc} schedules it.
+   * The blocked product {@code [N, OC/b, OH, OWp, b]} ({@code OWp}: {@code ow} rounded up to {@code cols}) of padded data
+   * {@code [N, C/ib, Hp, Wp, ib]} ({@code c} channels) and a weight {@code [OC/b, cpg/k, KH, KW, k, b]}: block {@code q} of
+   * group {@code q / (OC/groups/b)} sums over that group's input channels, split (rco, rci) as the weight blocks them, so
+   * that {@link X86Tiles#conv2dNchwc} schedules it.
    */
   private static Tensor product(Tensor padded, Tensor kernel, Conv2d.Params p, long c, long oh, long ow, int cols, String name) {
     long[] d = Topi.constShape(padded, name);
