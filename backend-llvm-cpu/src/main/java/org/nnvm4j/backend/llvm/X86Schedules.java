@@ -40,7 +40,7 @@ final class X86Schedules {
     if (dense != null || conv != null) {
       if (dense != null) X86Tiles.dense(s, s.get(out), dense, byTag(s, X86Computes.DENSE_PACK));
       else if (byTag(s, X86Computes.CONV_PACK) == null) X86Tiles.conv2dNchwc(s.get(out), conv, byTag(s, X86Computes.CONV_PAD));
-      else X86Tiles.conv2d(s, s.get(out), conv, byTag(s, X86Computes.CONV_PACK), byTag(s, X86Computes.CONV_PAD));
+      else X86Tiles.conv(s, s.get(out), conv, byTag(s, X86Computes.CONV_PACK), byTag(s, X86Computes.CONV_PAD));
       return s;
     }
     Stage st = s.get(out);
