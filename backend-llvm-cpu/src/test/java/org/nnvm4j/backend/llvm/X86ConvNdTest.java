@@ -52,6 +52,8 @@ class X86ConvNdTest {
       "conv1d_transpose, 1, 5, 8, 16, 5, 3, 1, 2, 1, 2, false, 1",
       "conv1d_transpose, 1, 4, 11, 6, 3, 1, 2, 1, 0, 0, true, 2",
       "conv1d_transpose, 1, 4, 7, 9, 3, 2, 2, 1, 1, 1, true, 1",
+      "conv1d_transpose, 1, 3, 5, 4, 1, 3, 1, 0, 0, 2, true, 2",
+      "conv2d_transpose, 1, 5, 1/1, 18, 3, 2, 1, 0, 0, 1, true, 1",
       "conv2d_transpose, 1, 16, 8/8, 8, 4, 2, 1, 1, 1, 0, true, 1",
       "conv2d_transpose, 2, 5, 7/9, 11, 3, 2, 1, 1/0, 0/2, 1, true, 2",
       "conv2d_transpose, 1, 3, 5/6, 20, 4/3, 3/2, 1, 0, 2/1, 2/0, false, 1",
