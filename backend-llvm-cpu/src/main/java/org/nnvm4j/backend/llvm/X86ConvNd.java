@@ -24,7 +24,8 @@ import org.nnvm4j.tensor.topi.Topi;
  * {@code conv2d_transpose}, {@code conv3d_transpose}), groups 1: all in the blocked form of
  * {@link X86Computes#conv2d} that the register-tiled micro-kernel of {@link X86Tiles#conv} schedules. The
  * data is zero-padded into channels-last order ({@code [N, Z..., C]}, channels innermost as the reduction
- * runs over them innermost), the weight packed to {@code [ceil(O/16), taps..., I, 16]}, and the product
+ * runs over them innermost), the weight packed to {@code [ceil(O/16), taps..., I, 16]} (blocks of 8, one
+ * vector, where that wastes fewer lanes: {@link #outputBlock}), and the product
  * {@code [N, ceil(O/16), out..., 16]} (its last axis rounded up to the tile) reduced over the input
  * channels and the kernel taps, then read back channels-first.
  *
@@ -63,7 +64,7 @@ final class X86ConvNd {
     }
     ConvNd.Params p = ConvNdOps.params(attrs, r);
     if (p.groups() != 1) return Optional.empty();
-    Tensor out = transposed ? transpose(in.get(0), in.get(1), p, op) : conv(in.get(0), in.get(1), p, op, ConvNd.TAG);
+    Tensor out = blocked(in.get(0), in.get(1), p, transposed, op, transposed ? ConvNd.TRANSPOSE_TAG : ConvNd.TAG, 0);
     return Optional.of(List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));
   }
 
@@ -98,18 +99,28 @@ final class X86ConvNd {
     }
   }
 
-  /** conv over {@code r} spatial axes (groups 1) in the blocked form; {@code tag} names the read-back stage. */
+  /**
+   * conv over {@code r} spatial axes (groups 1) in the blocked form with output channels in blocks of
+   * {@link X86Computes#BLOCK}; {@code tag} names the read-back stage.
+   */
   static Tensor conv(Tensor data, Tensor weight, ConvNd.Params p, String name, String tag) {
-    return blocked(data, weight, p, false, name, tag);
+    return blocked(data, weight, p, false, name, tag, X86Computes.BLOCK);
   }
 
-  /** The transposed conv over {@code r} spatial axes (groups 1, weight {@code [I, O, k...]}) in the blocked form. */
-  static Tensor transpose(Tensor data, Tensor weight, ConvNd.Params p, String name) {
-    return blocked(data, weight, p, true, name, ConvNd.TRANSPOSE_TAG);
+  /**
+   * The output channel block of a conv with {@code oc} output channels: 16 (two vectors), or one vector
+   * where that wastes fewer lanes (8 divides {@code oc} but 16 does not, or fewer than 8 channels).
+   */
+  static int outputBlock(long oc) {
+    return oc % X86Computes.BLOCK != 0 && (oc % X86Schedules.LANES == 0 || oc < X86Schedules.LANES) ? X86Schedules.LANES
+        : X86Computes.BLOCK;
   }
 
-  /** The axes of a conv, or of a transposed conv, checked against the data and weight shapes. */
-  private static Tensor blocked(Tensor data, Tensor weight, ConvNd.Params p, boolean transposed, String name, String tag) {
+  /**
+   * The axes of a conv, or of a transposed conv, checked against the data and weight shapes; output
+   * channels in blocks of {@code block}, or of {@link #outputBlock} when {@code block} is 0.
+   */
+  private static Tensor blocked(Tensor data, Tensor weight, ConvNd.Params p, boolean transposed, String name, String tag, int block) {
     long[] d = Topi.constShape(data, name);
     long[] w = Topi.constShape(weight, name);
     int r = p.spatial();
@@ -127,7 +138,8 @@ final class X86ConvNd {
       axes[i] = (transposed ? Axis.transposed(d[i + 2], w[i + 2], out[i + 2], p.strides()[i], p.dilation()[i], p.padBegin()[i])
           : Axis.conv(d[i + 2], w[i + 2], out[i + 2], p.strides()[i], p.dilation()[i], p.padBegin()[i]));
     }
-    return blocked(data, weight, transposed, axes, w[transposed ? 1 : 0], name, tag);
+    long oc = w[transposed ? 1 : 0];
+    return blocked(data, weight, transposed, axes, oc, block > 0 ? block : outputBlock(oc), name, tag);
   }
 
   /**
@@ -135,15 +147,16 @@ final class X86ConvNd {
    * with {@code oc} output channels; the weight is {@code [O, I, k...]}, or {@code [I, O, k...]} when
    * {@code transposed}.
    */
-  private static Tensor blocked(Tensor data, Tensor weight, boolean transposed, Axis[] axes, long oc, String name, String tag) {
+  private static Tensor blocked(Tensor data, Tensor weight, boolean transposed, Axis[] axes, long oc, int block, String name,
+      String tag) {
     long[] d = Topi.constShape(data, name);
-    int r = axes.length, block = X86Computes.BLOCK;
+    int r = axes.length;
     long ic = d[1], ob = Math.ceilDiv(oc, block);
     Axis last = axes[r - 1];
-    int cols = X86Computes.tileCols(last.out);
+    int cols = X86Computes.tileCols(last.out, block);
     long lastPositions = Math.ceilDiv(last.out, cols) * cols;
     Tensor pad = pad(data, axes, lastPositions, name);
-    Tensor packed = pack(weight, transposed, axes, oc, ic, name);
+    Tensor packed = pack(weight, transposed, axes, oc, ic, block, name);
     IterVar rc = Te.reduceAxis(ic, "rc");
     IterVar[] rk = new IterVar[r + 1];
     rk[0] = rc;
@@ -227,11 +240,11 @@ final class X86ConvNd {
   }
 
   /**
-   * The weight packed to {@code [ceil(O/16), kernel phases..., taps..., I, 16]}: output channels past
+   * The weight packed to {@code [ceil(O/block), kernel phases..., taps..., I, block]}: output channels past
    * {@code oc} and taps past the kernel (phases with fewer taps) are zero.
    */
-  private static Tensor pack(Tensor weight, boolean transposed, Axis[] axes, long oc, long ic, String name) {
-    int r = axes.length, block = X86Computes.BLOCK;
+  private static Tensor pack(Tensor weight, boolean transposed, Axis[] axes, long oc, long ic, int block, String name) {
+    int r = axes.length;
     List<Long> shape = new ArrayList<>(List.of(Math.ceilDiv(oc, block)));
     for (Axis ax : axes) if (ax.phases > 1) shape.add((long) ax.phases);
     for (Axis ax : axes) shape.add(ax.taps);

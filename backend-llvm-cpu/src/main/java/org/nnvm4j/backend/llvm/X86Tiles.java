@@ -36,7 +36,7 @@ final class X86Tiles {
 
   /**
    * A blocked conv of {@link X86ConvNd} over any number of spatial axes (conv2d's among them): output tiles
-   * of 16 channels x {@link X86Computes#tileCols} columns of the last axis; (batch, channel block, outer
+   * of the product's channel block (16 or 8) x {@link X86Computes#tileCols} columns of the last axis; (batch, channel block, outer
    * spatial axes) in parallel. Where the product interleaves {@link X86ConvNd#TILE_PHASES} phases along the
    * last axis (a strided transposed conv), the tile covers that many times the columns, all phases of each,
    * so that the product's tile is the phases' columns and the reduction runs once per phase.
@@ -45,7 +45,8 @@ final class X86Tiles {
     List<IterVar> ax = out.axis();
     int last = ax.size() - 1;
     ComputeOp op = (ComputeOp) product.op();
-    IterVar[] c = out.split(ax.get(1), X86Computes.BLOCK);
+    int a = op.axis().size();
+    IterVar[] c = out.split(ax.get(1), (int) X86Schedules.extents(op.axis())[a - 1]);
     IterVar w = ax.get(last);
     IterVar phase = null;
     if (op.attrs().get(X86ConvNd.TILE_PHASES) instanceof Integer phases) {
@@ -64,7 +65,6 @@ final class X86Tiles {
     out.parallel(X86Schedules.fuse(out, outer));
     product.computeAt(out, x[0]);
     List<IterVar> p = List.copyOf(product.leafIterVars());
-    int a = op.axis().size();
     List<IterVar> inner = new ArrayList<>(p.subList(0, a - 2));
     inner.addAll(p.subList(a + 1, p.size())); // the kernel taps, then the input channels innermost
     inner.addAll(List.of(p.get(a), p.get(a - 2), p.get(a - 1)));

@@ -46,6 +46,7 @@ class X86ConvNdTest {
       "conv3d, 2, 5, 4/6/11, 16, 3/1/3, 2, 1, 1/0/1, 0/1/2, 0, true, 2",
       "conv3d, 1, 8, 7/5/13, 9, 3, 1/2/3, 2/1/1, 2/1/0, 1, 0, false, 1",
       "conv3d, 1, 16, 4/8/8, 32, 3, 1, 1, 1, 1, 0, true, 2",
+      "conv3d, 1, 7, 3/9/10, 24, 3/3/1, 1/1/2, 1, 1/1/0, 1, 0, true, 1",
       // transposed
       "conv1d_transpose, 1, 3, 9, 5, 4, 2, 1, 1, 1, 0, true, 1",
       "conv1d_transpose, 2, 7, 13, 17, 3, 2, 1, 0, 2, 1, true, 2",
@@ -55,6 +56,7 @@ class X86ConvNdTest {
       "conv1d_transpose, 1, 3, 5, 4, 1, 3, 1, 0, 0, 2, true, 2",
       "conv2d_transpose, 1, 5, 1/1, 18, 3, 2, 1, 0, 0, 1, true, 1",
       "conv2d_transpose, 1, 16, 8/8, 8, 4, 2, 1, 1, 1, 0, true, 1",
+      "conv2d_transpose, 1, 12, 9/13, 3, 4, 2, 1, 1, 1, 0, true, 2",
       "conv2d_transpose, 2, 5, 7/9, 11, 3, 2, 1, 1/0, 0/2, 1, true, 2",
       "conv2d_transpose, 1, 3, 5/6, 20, 4/3, 3/2, 1, 0, 2/1, 2/0, false, 1",
       "conv2d_transpose, 1, 6, 5/5, 7, 3, 1, 1/2, 1, 1, 0, true, 2",
@@ -98,23 +100,41 @@ class X86ConvNdTest {
   @Test
   void stridedTransposedConvMultipliesNoInsertedZeros() {
     Tensor data = Te.placeholder(Te.shape(1, 32, 16, 16), DType.F32, "data");
-    Tensor weight = Te.placeholder(Te.shape(32, 24, 4, 4), DType.F32, "weight");
+    Tensor weight = Te.placeholder(Te.shape(32, 32, 4, 4), DType.F32, "weight");
     ConvNd.Params p = new ConvNd.Params(new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, new int[2]);
     Tensor out = X86Computes.compute("conv2d_transpose", attrs(p, true), List.of(data, weight)).orElseThrow().get(0);
-    assertThat(shapeOf(out)).containsExactly(1, 24, 32, 32);
+    assertThat(shapeOf(out)).containsExactly(1, 32, 32, 32);
     Schedule s = X86SchedulesTest.backend(1).schedule(new ScheduleRequest(List.of(out), "out_elemwise_fusable", "conv2d_transpose",
         Map.of()));
     ComputeOp product = null;
     for (Stage st : s.stages()) if (st.op() instanceof ComputeOp op && op.tag().equals(X86Computes.CONV_BLOCKED)) product = op;
     assertThat(product).isNotNull();
     assertThat(X86Schedules.extents(product.reduceAxis())).containsExactly(32, 2, 2);
-    // [N, ceil(24/16), 2 phases, 16 rows, 2 phases, 16 columns (4 tiles of 4), 16 channels]
+    // [N, 32/16, 2 phases, 16 rows, 2 phases, 16 columns (4 tiles of 4), 16 channels]
     assertThat(X86Schedules.extents(product.axis())).containsExactly(1, 2, 2, 16, 2, 16, 16);
     assertThat(product.attrs()).containsEntry(X86ConvNd.TILE_PHASES, 2).containsEntry(X86Computes.TILE_COLS, 4);
     String text = X86SchedulesTest.lower(X86SchedulesTest.backend(1), List.of(data, weight), out, "out_elemwise_fusable",
         "conv2d_transpose").toString();
     assertThat(text).as("one tile holds both phases of 4 columns x 16 channels")
         .contains("allocate conv2d_transpose_nchwc[float32 * 1 * 1 * 1 * 1 * 2 * 4 * 16]");
+  }
+
+  /** 24 output channels run in 3 blocks of one vector (16 would waste a quarter), 12 columns per tile; 32 in 2 blocks of 16. */
+  @Test
+  void outputChannelsAreBlockedBy16Or8() {
+    assertThat(X86ConvNd.outputBlock(32)).isEqualTo(16);
+    assertThat(X86ConvNd.outputBlock(24)).isEqualTo(8);
+    assertThat(X86ConvNd.outputBlock(3)).isEqualTo(8);
+    assertThat(X86ConvNd.outputBlock(20)).isEqualTo(16);
+    Tensor data = Te.placeholder(Te.shape(1, 8, 4, 6, 24), DType.F32, "data");
+    Tensor weight = Te.placeholder(Te.shape(24, 8, 3, 3, 3), DType.F32, "weight");
+    Map<String, String> a = attrs(ConvNd.Params.of(new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[] {1, 1, 1}, 1),
+        false);
+    Tensor out = X86Computes.compute("conv3d", a, List.of(data, weight)).orElseThrow().get(0);
+    String text = X86SchedulesTest.lower(X86SchedulesTest.backend(1), List.of(data, weight), out, "out_elemwise_fusable", "conv3d")
+        .toString();
+    assertThat(text).contains("allocate conv3d_kernel_pack[float32 * 3 * 3 * 3 * 3 * 8 * 8]")
+        .contains("allocate conv3d_nchwc[float32 * 1 * 1 * 1 * 1 * 12 * 8]");
   }
 
   @Test
