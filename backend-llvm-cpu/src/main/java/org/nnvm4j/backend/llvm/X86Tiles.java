@@ -75,7 +75,7 @@ final class X86Tiles {
     List<IterVar> pa = pad.axis();
     IterVar padRows = X86Schedules.fuse(pad, pa.subList(0, pa.size() - 2));
     pad.reorder(padRows, pa.get(pa.size() - 1), pa.get(pa.size() - 2)); // read channels-first rows contiguously; one row stays in L1
-    pad.parallel(padRows);
+    pad.parallel(pa.size() > 3 ? padRows : pad.fuse(padRows, pa.get(pa.size() - 1))); // one axis: (batch, channel) in parallel
   }
 
   /**
