@@ -52,6 +52,7 @@ final class X86ConvNd {
   /**
    * The x86 compute of {@code conv1d}, {@code conv3d} or a transposed conv of {@code r} spatial axes, plus
    * bias; empty for groups other than 1 or a layout other than channels first (the generic compute serves).
+   * Attributes the graph leaves out take the op's defaults.
    */
   static Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> in) {
     int r = op.charAt(4) - '0';
@@ -62,7 +63,9 @@ final class X86ConvNd {
         || !(kl.equals(kernelLayout) || transposed && r == 2 && kl.equals("OIHW"))) {
       return Optional.empty();
     }
-    ConvNd.Params p = ConvNdOps.params(attrs, r);
+    Map<String, String> all = new HashMap<>(Map.of("strides", "1", "dilation", "1", "padding", "0", "groups", "1"));
+    all.putAll(attrs);
+    ConvNd.Params p = ConvNdOps.params(all, r);
     if (p.groups() != 1) return Optional.empty();
     Tensor out = blocked(in.get(0), in.get(1), p, transposed, op, transposed ? ConvNd.TRANSPOSE_TAG : ConvNd.TAG, 0);
     return Optional.of(List.of(in.size() > 2 ? Conv2d.biasAdd(out, in.get(2), op + "_bias") : out));

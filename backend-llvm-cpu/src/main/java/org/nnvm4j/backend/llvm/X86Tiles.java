@@ -36,8 +36,8 @@ final class X86Tiles {
 
   /**
    * A blocked conv of {@link X86ConvNd} over any number of spatial axes (conv2d's among them): output tiles
-   * of the product's channel block (16 or 8) x {@link X86Computes#tileCols} columns of the last axis; (batch, channel block, outer
-   * spatial axes) in parallel. Where the product interleaves {@link X86ConvNd#TILE_PHASES} phases along the
+   * of the product's channel block (16 or 8) x {@link X86Computes#tileCols} columns of the last axis;
+   * (batch, channel block, outer spatial axes) in parallel. Where the product interleaves {@link X86ConvNd#TILE_PHASES} phases along the
    * last axis (a strided transposed conv), the tile covers that many times the columns, all phases of each,
    * so that the product's tile is the phases' columns and the reduction runs once per phase.
    */
@@ -74,8 +74,10 @@ final class X86Tiles {
     packStage(pack);
     List<IterVar> pa = pad.axis();
     IterVar padRows = X86Schedules.fuse(pad, pa.subList(0, pa.size() - 2));
-    pad.reorder(padRows, pa.get(pa.size() - 1), pa.get(pa.size() - 2)); // read channels-first rows contiguously; one row stays in L1
-    pad.parallel(pa.size() > 3 ? padRows : pad.fuse(padRows, pa.get(pa.size() - 1))); // one axis: (batch, channel) in parallel
+    // read channels-first rows contiguously; one channels-last row stays in L1
+    pad.reorder(padRows, pa.get(pa.size() - 1), pa.get(pa.size() - 2));
+    // with one spatial axis the rows are the batch alone: (batch, channel) in parallel
+    pad.parallel(pa.size() > 3 ? padRows : pad.fuse(padRows, pa.get(pa.size() - 1)));
   }
 
   /**

@@ -137,6 +137,15 @@ class X86ConvNdTest {
         .contains("allocate conv3d_nchwc[float32 * 1 * 1 * 1 * 1 * 12 * 8]");
   }
 
+  /** Attributes left out take the op's defaults (stride, dilation 1, no padding), as in the graph. */
+  @Test
+  void missingAttributesTakeTheDefaults() {
+    Tensor data = Te.placeholder(Te.shape(1, 3, 10), DType.F32, "data");
+    Tensor weight = Te.placeholder(Te.shape(5, 3, 4), DType.F32, "weight");
+    Tensor out = X86Computes.compute("conv1d", Map.of(), List.of(data, weight)).orElseThrow().get(0);
+    assertThat(shapeOf(out)).containsExactly(1, 5, 7);
+  }
+
   @Test
   void groupedOrChannelsLastConvsKeepTheGenericCompute() {
     Tensor data = Te.placeholder(Te.shape(1, 6, 8), DType.F32, "data");
