@@ -28,6 +28,12 @@ public final class Norm {
   public static final String SUM_TAG = "norm_sum";
   /** The tag of the per-row inverse scale {@code 1 / sqrt(var + eps)} or {@code 1 / sqrt(max(sum, eps))}. */
   public static final String INV_TAG = "norm_inv";
+  /**
+   * The output attribute (an Integer) that says the normalized axes are the trailing ones and how many
+   * leading "row" axes there are: the row stages then index by the output's leading axes, so a schedule can
+   * compute them at the fused row loop. Absent when the normalized axes are not a trailing block.
+   */
+  public static final String ROWS_ATTR = "norm_rows";
 
   /** A layer norm's output and its moments, {@code mean} and {@code 1 / sqrt(var + epsilon)}, with the normalized axes kept as extent 1. */
   public record Moments(Tensor out, Tensor mean, Tensor invStdDev) {}
@@ -53,7 +59,7 @@ public final class Norm {
     return Te.computeN(data.shape(), idx -> {
       Expr c = idx.get(axis);
       return IrOps.add(IrOps.mul(st.normalized(data, idx), gamma.get(c)), beta.get(c));
-    }, name, TAG, Map.of());
+    }, name, TAG, rowsAttr(reduced));
   }
 
   /**
@@ -74,7 +80,7 @@ public final class Norm {
       List<Var> inner = idx.subList(axis, idx.size());
       Expr y = IrOps.mul(st.normalized(data, idx), gamma.get(inner));
       return beta == null ? y : IrOps.add(y, beta.get(inner));
-    }, name, TAG, Map.of());
+    }, name, TAG, rowsAttr(reduced));
     List<Expr> kept = new ArrayList<>(data.shape().subList(0, axis));
     for (int d = axis; d < s.length; d++) kept.add(IrOps.i32(1));
     Tensor mean = Te.computeN(kept, idx -> st.mean(idx.subList(0, axis)), name + "_mean", Elemwise.TAG, Map.of());
@@ -98,7 +104,7 @@ public final class Norm {
     Tensor sq = rowReduce(data, reduced, name + "_sqr_sum", (x, row) -> IrOps.mul(x, x));
     Tensor inv = Te.computeN(sq.shape(), idx -> IrOps.div(IrOps.one(data.dtype()),
         IrOps.call(data.dtype(), "sqrt", IrOps.max(sq.get(idx), IrOps.constant(data.dtype(), eps)))), name + "_inv", INV_TAG, Map.of());
-    return Te.computeN(data.shape(), idx -> IrOps.mul(data.get(idx), inv.get(rows(idx, reduced))), name, TAG, Map.of());
+    return Te.computeN(data.shape(), idx -> IrOps.mul(data.get(idx), inv.get(rows(idx, reduced))), name, TAG, rowsAttr(reduced));
   }
 
   /** The row stages of a moment norm: the sum, the sum of squared deviations and the inverse standard deviation. */
@@ -148,6 +154,14 @@ public final class Norm {
       Expr x = data.get(src);
       return Te.sum(term.apply(x, new ArrayList<>(idx)), axes.toArray(IterVar[]::new));
     }, name, SUM_TAG, Map.of());
+  }
+
+  /** {@link #ROWS_ATTR} = the number of leading unreduced axes when the reduced axes are exactly the trailing ones; else none. */
+  private static Map<String, Object> rowsAttr(boolean[] reduced) {
+    int rows = 0;
+    while (rows < reduced.length && !reduced[rows]) rows++;
+    for (int d = rows; d < reduced.length; d++) if (!reduced[d]) return Map.of();
+    return Map.of(ROWS_ATTR, rows);
   }
 
   /** The row index (the axes not {@code reduced}) of data index {@code idx}. */

@@ -18,6 +18,9 @@ import org.nnvm4j.tensor.tir.Var;
  * (ONNX MaxPool's {@code Indices}); max unpooling, its inverse; global Lp pooling. Tag {@link Pool#TAG}.
  */
 public final class PoolNd {
+  /** The tag of the Lp pools' output stage (the root of the sum of powers, which keeps {@link Pool#TAG} or {@link Reduction#TAG}). */
+  public static final String LP_TAG = "lp_pool";
+
   /** One value per spatial axis: window, strides, dilation, padding before and after; ceil mode; whether averages count padding. */
   public record Params(int[] window, int[] strides, int[] dilation, int[] padBegin, int[] padEnd, boolean ceilMode,
       boolean countIncludePad) {
@@ -74,7 +77,7 @@ public final class PoolNd {
 
   /**
    * Lp pooling: the p-norm {@code (sum |x|^p)^(1/p)} of each window (ONNX LpPool, PyTorch LPPool with the
-   * absolute value); padding adds zeros. Two stages: the sum of powers and the root, both tag {@link Pool#TAG}.
+   * absolute value); padding adds zeros. Two stages: the sum of powers (tag {@link Pool#TAG}) and the root ({@link #LP_TAG}).
    */
   public static Tensor lpPool(Tensor data, Params p, double power, String name) {
     long[] d = checked(data, p, name);
@@ -82,7 +85,7 @@ public final class PoolNd {
     IterVar[] rk = windowAxes(p);
     Tensor sum = Te.computeN(Te.shape(outShape(d, p)), idx -> Te.sum(lpTerm(ConvNd.guardedLoad(data, idx.get(0), idx.get(1),
         positions(idx, rk, p), d, IrOps.zero(data.dtype()), IrOps.bool(true)), power), rk), name + "_sum", Pool.TAG, Map.of());
-    return Te.computeN(sum.shape(), idx -> lpRoot(sum.get(idx), power), name, Pool.TAG, Map.of());
+    return Te.computeN(sum.shape(), idx -> lpRoot(sum.get(idx), power), name, LP_TAG, Map.of());
   }
 
   /** Global Lp pooling: the p-norm over every spatial axis, [N, C, spatial...] -> [N, C, 1...] (ONNX GlobalLpPool). */
@@ -101,7 +104,7 @@ public final class PoolNd {
       }
       return Te.sum(lpTerm(data.get(ConvNd.withSpatial(idx.get(0), idx.get(1), pos)), power), rk);
     }, name + "_sum", Reduction.TAG, Map.of());
-    return Te.computeN(sum.shape(), idx -> lpRoot(sum.get(idx), power), name, Pool.TAG, Map.of());
+    return Te.computeN(sum.shape(), idx -> lpRoot(sum.get(idx), power), name, LP_TAG, Map.of());
   }
 
   /** {@code |x|^p}, as multiplications for p = 1 and 2. */

@@ -1,0 +1,87 @@
+package org.nnvm4j.backend.llvm;
+
+import java.util.List;
+import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.schedule.Stage;
+import org.nnvm4j.tensor.te.ComputeOp;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.topi.Norm;
+import org.nnvm4j.tensor.topi.PoolNd;
+
+/**
+ * x86 schedules of the normalizations ({@link Norm}: instance_norm, layer_norm, l2_normalize) and of the Lp
+ * pools, whose intermediate reductions the generic schedule would leave serial at the root. A norm's
+ * row reductions (the sum, then the sum of squared deviations) each run parallel over the rows, the
+ * inverse scale is stored per row, and the output runs parallel over its rows with each row (the
+ * normalized axes, fused, when they are the trailing ones) vectorized by {@link X86Schedules#LANES}
+ * where its extent divides. An Lp pool computes each window's sum of powers at the output's fused
+ * (parallel) loop. {@link X86Schedules} asks here once.
+ */
+final class X86Norms {
+  private X86Norms() {}
+
+  /** Schedules the group of output {@code out} when it is a norm or an Lp pool (its injective intermediates already inlined); false otherwise. */
+  static boolean schedule(Schedule s, Tensor out) {
+    if (!(out.op() instanceof ComputeOp c)) return false;
+    if (c.tag().equals(Norm.TAG)) {
+      norm(s, s.get(out), c);
+      return true;
+    }
+    if (c.tag().equals(PoolNd.LP_TAG)) {
+      lpPool(s, s.get(out));
+      return true;
+    }
+    return false;
+  }
+
+  private static void norm(Schedule s, Stage o, ComputeOp c) {
+    for (Stage st : s.stages()) {
+      if (!(st.op() instanceof ComputeOp r)) continue;
+      // each row reduction in its own loop nest, parallel over its rows (a stage computed at the output's row
+      // loop could not be read by the next reduction, which needs the mean); the inverse scale, one value per
+      // row, is stored once rather than recomputed per element
+      if (r.tag().equals(Norm.SUM_TAG)) X86Schedules.reduction(st, r);
+      else if (r.tag().equals(Norm.INV_TAG)) st.computeRoot();
+    }
+    int rows = c.attrs().get(Norm.ROWS_ATTR) instanceof Integer n ? n : -1;
+    if (rows < 0) {
+      X86Schedules.injective(o);
+      return;
+    }
+    List<IterVar> ax = o.axis();
+    long[] e = X86Schedules.extents(ax);
+    IterVar row = X86Schedules.fuse(o, ax.subList(0, rows));
+    IterVar col = X86Schedules.fuse(o, ax.subList(rows, ax.size()));
+    long colExtent = product(e, rows, e.length);
+    if (colExtent > 0 && colExtent % X86Schedules.LANES == 0) {
+      IterVar[] io = o.split(col, X86Schedules.LANES);
+      o.vectorize(io[1]);
+      if (row == null) row = io[0];
+    } else if (row == null) {
+      row = col;
+    }
+    long total = product(e, 0, e.length);
+    if (total < 0 || total >= X86Schedules.PARALLEL_MIN) o.parallel(row);
+  }
+
+  private static void lpPool(Schedule s, Stage o) {
+    IterVar f = X86Schedules.fuse(o, o.axis());
+    if (f == null) return;
+    long outer = product(X86Schedules.extents(o.axis()), 0, o.axis().size());
+    for (Stage st : s.stages()) {
+      if (st != o && st.op() instanceof ComputeOp r && !r.reduceAxis().isEmpty()) {
+        long work = outer * product(X86Schedules.extents(r.reduceAxis()), 0, r.reduceAxis().size());
+        if (outer > 1 && (work < 0 || work >= X86Schedules.PARALLEL_MIN)) o.parallel(f);
+        st.computeAt(o, f);
+      }
+    }
+  }
+
+  /** The product of {@code e[from..to)}; -1 when one is symbolic. */
+  private static long product(long[] e, int from, int to) {
+    long p = 1;
+    for (int i = from; i < to; i++) p = e[i] < 0 || p < 0 ? -1 : p * e[i];
+    return p;
+  }
+}

@@ -1,0 +1,76 @@
+package org.nnvm4j.backend.llvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nnvm4j.tensor.DType;
+import org.nnvm4j.tensor.te.Te;
+import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.tir.PrimFunc;
+import org.nnvm4j.tensor.topi.Norm;
+import org.nnvm4j.tensor.topi.PoolNd;
+
+/**
+ * The x86 schedules of {@link X86Norms}: a layer norm runs per row in a parallel loop with its sums and
+ * inverse scale computed inside it and its output vectorized, and gives the values of a plain-Java
+ * reference (double sums; tolerance 1e-5 * (1 + |ref|) at 1 thread IEEE and at 2 threads with FMA
+ * contraction); an Lp pool computes its window sums at the parallel output loop.
+ */
+class X86NormsTest {
+  static float[] random(long seed, int n) {
+    Random r = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) v[i] = r.nextFloat() * 4 - 1;
+    return v;
+  }
+
+  @ParameterizedTest(name = "layer_norm {0}x{1} threads={2}")
+  @CsvSource({"128,768,1", "128,768,2", "7,13,1", "33,40,2", "1,8,1"})
+  void layerNormRowsInParallelMatchJava(int rows, int n, int threads) {
+    Tensor x = Te.placeholder(Te.shape(rows, n), DType.F32, "x");
+    Tensor g = Te.placeholder(Te.shape(n), DType.F32, "g");
+    Tensor b = Te.placeholder(Te.shape(n), DType.F32, "b");
+    Tensor out = Norm.layerNorm(x, g, b, 1, 1e-5, "layer_norm").out();
+    LlvmBackend backend = X86SchedulesTest.backend(threads);
+    PrimFunc f = X86SchedulesTest.lower(backend, List.of(x, g, b), out, "opaque", "layer_norm");
+    String text = f.toString();
+    if ((long) rows * n >= X86Schedules.PARALLEL_MIN) assertThat(text).as(text).contains("parallel for");
+    if (n % X86Schedules.LANES == 0) assertThat(text).as(text).contains("x[ramp(");
+    // every row reduction runs parallel over the rows: no serial loop over all rows before the output's
+    if ((long) rows * n >= X86Schedules.PARALLEL_MIN) assertThat(text).as(text).doesNotContainPattern("\\n  for \\(i(_1)?, 0, " + rows + "\\)");
+    float[] xv = random(rows, rows * n), gv = random(2, n), bv = random(3, n);
+    float[] got = X86SchedulesTest.run(backend, f, List.of(xv, gv, bv), rows * n);
+    for (int r = 0; r < rows; r++) {
+      double mean = 0, var = 0;
+      for (int j = 0; j < n; j++) mean += xv[r * n + j];
+      mean /= n;
+      for (int j = 0; j < n; j++) var += (xv[r * n + j] - mean) * (xv[r * n + j] - mean);
+      double inv = 1 / Math.sqrt(var / n + 1e-5);
+      for (int j = 0; j < n; j++) {
+        double want = (xv[r * n + j] - mean) * inv * gv[j] + bv[j];
+        assertThat((double) got[r * n + j]).as("row %d column %d", r, j).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(want))));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "global_lp_pool {0}x{1} p={2}")
+  @CsvSource({"64,196,2", "3,5,3"})
+  void globalLpPoolSumsAtTheOutputLoop(int channels, int pixels, int p) {
+    Tensor x = Te.placeholder(Te.shape(1, channels, pixels), DType.F32, "x");
+    Tensor out = PoolNd.globalLpPool(x, p, "global_lp_pool");
+    LlvmBackend backend = X86SchedulesTest.backend(2);
+    PrimFunc f = X86SchedulesTest.lower(backend, List.of(x), out, "out_elemwise_fusable", "global_lp_pool");
+    if ((long) channels * pixels >= X86Schedules.PARALLEL_MIN) assertThat(f.toString()).contains("parallel for");
+    float[] xv = random(p, channels * pixels);
+    float[] got = X86SchedulesTest.run(backend, f, List.of(xv), channels);
+    for (int c = 0; c < channels; c++) {
+      double s = 0;
+      for (int i = 0; i < pixels; i++) s += Math.pow(Math.abs(xv[c * pixels + i]), p);
+      double want = Math.pow(s, 1.0 / p);
+      assertThat((double) got[c]).as("channel %d", c).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * (1 + want)));
+    }
+  }
+}
