@@ -36,15 +36,18 @@ final class X86Norms {
   }
 
   private static void norm(Schedule s, Stage o, ComputeOp c) {
+    int rows = c.attrs().get(Norm.ROWS_ATTR) instanceof Integer n ? n : -1;
     for (Stage st : s.stages()) {
       if (!(st.op() instanceof ComputeOp r)) continue;
       // each row reduction in its own loop nest, parallel over its rows (a stage computed at the output's row
       // loop could not be read by the next reduction, which needs the mean); the inverse scale, one value per
       // row, is stored once rather than recomputed per element
-      if (r.tag().equals(Norm.SUM_TAG)) X86Schedules.reduction(st, r);
-      else if (r.tag().equals(Norm.INV_TAG)) st.computeRoot();
+      if (r.tag().equals(Norm.SUM_TAG)) {
+        if (rows < 0 || !vectorizedRows(s, st, r)) X86Schedules.reduction(st, r);
+      } else if (r.tag().equals(Norm.INV_TAG)) {
+        st.computeRoot();
+      }
     }
-    int rows = c.attrs().get(Norm.ROWS_ATTR) instanceof Integer n ? n : -1;
     if (rows < 0) {
       X86Schedules.injective(o);
       return;
@@ -63,6 +66,33 @@ final class X86Norms {
     }
     long total = product(e, 0, e.length);
     if (total < 0 || total >= X86Schedules.PARALLEL_MIN) o.parallel(row);
+  }
+
+  /**
+   * A row reduction whose innermost reduction axis is the data's contiguous last axis and divides by
+   * {@link X86Schedules#LANES}: that axis split by LANES and factored out ({@code rfactor}) into LANES
+   * partial sums per row, computed at the row loop with the lanes innermost and vectorized (vector loads of
+   * the row, no horizontal work in the loop); the row then adds its LANES partials. Rows in parallel when
+   * there is enough work. False (nothing scheduled) when the axis does not divide.
+   */
+  private static boolean vectorizedRows(Schedule s, Stage st, ComputeOp r) {
+    List<IterVar> rk = r.reduceAxis();
+    long inner = X86Schedules.extents(rk.subList(rk.size() - 1, rk.size()))[0];
+    if (inner < 2L * X86Schedules.LANES || inner % X86Schedules.LANES != 0) return false;
+    long work = product(X86Schedules.extents(st.axis()), 0, st.axis().size()) * product(X86Schedules.extents(rk), 0, rk.size());
+    IterVar[] ko = st.split(rk.get(rk.size() - 1), X86Schedules.LANES);
+    Stage rf = s.get(s.rfactor(r.output(0), ko[1]));
+    IterVar lanes = rf.axis().get(0);
+    List<IterVar> order = new java.util.ArrayList<>();
+    for (IterVar iv : rf.leafIterVars()) if (iv != lanes && !rf.axis().contains(iv)) order.add(iv);
+    order.add(lanes);
+    rf.reorder(order.toArray(IterVar[]::new));
+    rf.vectorize(lanes);
+    IterVar row = X86Schedules.fuse(st, st.axis());
+    if (row == null) return true;
+    if (product(X86Schedules.extents(st.axis()), 0, st.axis().size()) > 1 && (work < 0 || work >= X86Schedules.PARALLEL_MIN)) st.parallel(row);
+    rf.computeAt(st, row);
+    return true;
   }
 
   private static void lpPool(Schedule s, Stage o) {

@@ -14,8 +14,8 @@ import org.nnvm4j.tensor.topi.Norm;
 import org.nnvm4j.tensor.topi.PoolNd;
 
 /**
- * The x86 schedules of {@link X86Norms}: a layer norm runs per row in a parallel loop with its sums and
- * inverse scale computed inside it and its output vectorized, and gives the values of a plain-Java
+ * The x86 schedules of {@link X86Norms}: a layer norm's row reductions run parallel over rows, each row
+ * read as vectors into 8 partial sums, and its output rows vectorized; it gives the values of a plain-Java
  * reference (double sums; tolerance 1e-5 * (1 + |ref|) at 1 thread IEEE and at 2 threads with FMA
  * contraction); an Lp pool computes its window sums at the parallel output loop.
  */
@@ -37,6 +37,11 @@ class X86NormsTest {
     LlvmBackend backend = X86SchedulesTest.backend(threads);
     PrimFunc f = X86SchedulesTest.lower(backend, List.of(x, g, b), out, "opaque", "layer_norm");
     String text = f.toString();
+    // the row sums read the row as vectors into 8 partial sums per row (rfactor), kept inside the row loop
+    if (n % X86Schedules.LANES == 0 && n >= 2 * X86Schedules.LANES) {
+      assertThat(text).as(text).contains("layer_norm_sum.rf[ramp(").contains("layer_norm_sqr_dev.rf[ramp(")
+          .containsPattern("for \\(i, 0, " + rows + "\\) \\{\\n *allocate layer_norm_sum.rf\\[float32 \\* 8 \\* 1\\]");
+    }
     if ((long) rows * n >= X86Schedules.PARALLEL_MIN) assertThat(text).as(text).contains("parallel for");
     if (n % X86Schedules.LANES == 0) assertThat(text).as(text).contains("x[ramp(");
     // every row reduction runs parallel over the rows: no serial loop over all rows before the output's
