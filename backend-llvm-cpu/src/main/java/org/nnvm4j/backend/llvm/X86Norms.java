@@ -28,11 +28,10 @@ final class X86Norms {
       norm(s, s.get(out), c);
       return true;
     }
-    if (c.tag().equals(PoolNd.LP_TAG)) {
-      lpPool(s, s.get(out));
-      return true;
-    }
-    return false;
+    // an Lp pool is out-elemwise-fusable: its root may be inlined into a fused element-wise output
+    boolean lp = s.stages().stream().anyMatch(st -> st.op() instanceof ComputeOp r && r.tag().equals(PoolNd.LP_TAG));
+    if (lp) lpPool(s, s.get(out));
+    return lp;
   }
 
   private static void norm(Schedule s, Stage o, ComputeOp c) {

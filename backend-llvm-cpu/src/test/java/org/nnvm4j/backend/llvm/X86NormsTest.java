@@ -78,4 +78,36 @@ class X86NormsTest {
       assertThat((double) got[c]).as("channel %d", c).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * (1 + want)));
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void lpPoolWithAFusedReluSumsEachWindowAtTheParallelOutputLoop() {
+    Tensor x = Te.placeholder(Te.shape(2, 16, 33, 31), DType.F32, "x");
+    PoolNd.Params p = new PoolNd.Params(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, true, false);
+    Tensor pool = PoolNd.lpPool(x, p, 2, "lp_pool2d");
+    Tensor out = Te.computeN(pool.shape(), idx -> org.nnvm4j.tensor.tir.IrOps.max(pool.get(idx), org.nnvm4j.tensor.tir.IrOps.f32(0.5)),
+        "relu", "elemwise", java.util.Map.of());
+    LlvmBackend backend = X86SchedulesTest.backend(2);
+    PrimFunc f = X86SchedulesTest.lower(backend, List.of(x), out, "out_elemwise_fusable", "lp_pool2d");
+    String text = f.toString();
+    assertThat(text).as(text).contains("parallel for").containsPattern("parallel for[^\\n]*\\{\\n *allocate lp_pool2d_sum\\[float32 \\* 1");
+    long[] os = PoolNd.outShape(new long[] {2, 16, 33, 31}, p);
+    float[] xv = random(9, 2 * 16 * 33 * 31);
+    float[] got = X86SchedulesTest.run(backend, f, List.of(xv), (int) (os[0] * os[1] * os[2] * os[3]));
+    for (int c = 0; c < 32; c++) {
+      for (int i = 0; i < os[2]; i++) {
+        for (int j = 0; j < os[3]; j++) {
+          double sum = 0;
+          for (int a = 0; a < 3; a++) {
+            for (int b = 0; b < 3; b++) {
+              int y = i * 2 - 1 + a, z = j * 2 - 1 + b;
+              if (y >= 0 && y < 33 && z >= 0 && z < 31) sum += xv[(c * 33 + y) * 31 + z] * (double) xv[(c * 33 + y) * 31 + z];
+            }
+          }
+          double want = Math.max(Math.sqrt(sum), 0.5);
+          assertThat((double) got[(int) ((c * os[2] + i) * os[3] + j)]).as("%d %d %d", c, i, j)
+              .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * (1 + want)));
+        }
+      }
+    }
+  }
 }
