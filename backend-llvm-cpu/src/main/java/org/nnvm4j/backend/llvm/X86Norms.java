@@ -8,6 +8,7 @@ import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.topi.Norm;
 import org.nnvm4j.tensor.topi.PoolNd;
+import org.nnvm4j.tensor.topi.Reduction;
 
 /**
  * x86 schedules of the normalizations ({@link Norm}: instance_norm, layer_norm, l2_normalize) and of the Lp
@@ -15,8 +16,8 @@ import org.nnvm4j.tensor.topi.PoolNd;
  * row reductions (the sum, then the sum of squared deviations) each run parallel over the rows, the
  * inverse scale is stored per row, and the output runs parallel over its rows with each row (the
  * normalized axes, fused, when they are the trailing ones) vectorized by {@link X86Schedules#LANES}
- * where its extent divides. An Lp pool computes each window's sum of powers at the output's fused
- * (parallel) loop. {@link X86Schedules} asks here once.
+ * where its extent divides. A windowed Lp pool computes each window's sum of powers at the output's fused
+ * (parallel) loop; a global one sums like a norm's rows. {@link X86Schedules} asks here once.
  */
 final class X86Norms {
   private X86Norms() {}
@@ -95,17 +96,24 @@ final class X86Norms {
   }
 
   private static void lpPool(Schedule s, Stage o) {
-    IterVar f = X86Schedules.fuse(o, o.axis());
-    if (f == null) return;
-    long outer = product(X86Schedules.extents(o.axis()), 0, o.axis().size());
     for (Stage st : s.stages()) {
-      if (st != o && st.op() instanceof ComputeOp r && !r.reduceAxis().isEmpty()) {
-        long work = outer * product(X86Schedules.extents(r.reduceAxis()), 0, r.reduceAxis().size());
-        if (outer > 1 && (work < 0 || work >= X86Schedules.PARALLEL_MIN)) o.parallel(f);
-        st.computeAt(o, f);
+      if (st == o || !(st.op() instanceof ComputeOp r) || r.reduceAxis().isEmpty()) continue;
+      if (r.tag().equals(Reduction.TAG)) {
+        // global: the sum runs over the contiguous spatial axes, like a norm's row reduction
+        if (!vectorizedRows(s, st, r)) X86Schedules.reduction(st, r);
+        X86Schedules.injective(o);
+        return;
       }
+      IterVar f = X86Schedules.fuse(o, o.axis());
+      if (f == null) return;
+      long outer = product(X86Schedules.extents(o.axis()), 0, o.axis().size());
+      long work = outer * product(X86Schedules.extents(r.reduceAxis()), 0, r.reduceAxis().size());
+      if (outer > 1 && (work < 0 || work >= X86Schedules.PARALLEL_MIN)) o.parallel(f);
+      st.computeAt(o, f);
+      return;
     }
   }
+
 
   /** The product of {@code e[from..to)}; -1 when one is symbolic. */
   private static long product(long[] e, int from, int to) {

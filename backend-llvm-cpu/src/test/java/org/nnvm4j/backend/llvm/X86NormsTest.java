@@ -62,13 +62,14 @@ class X86NormsTest {
   }
 
   @ParameterizedTest(name = "global_lp_pool {0}x{1} p={2}")
-  @CsvSource({"64,196,2", "3,5,3"})
+  @CsvSource({"64,196,2", "3,5,3", "32,1024,3"})
   void globalLpPoolSumsAtTheOutputLoop(int channels, int pixels, int p) {
     Tensor x = Te.placeholder(Te.shape(1, channels, pixels), DType.F32, "x");
     Tensor out = PoolNd.globalLpPool(x, p, "global_lp_pool");
     LlvmBackend backend = X86SchedulesTest.backend(2);
     PrimFunc f = X86SchedulesTest.lower(backend, List.of(x), out, "out_elemwise_fusable", "global_lp_pool");
     if ((long) channels * pixels >= X86Schedules.PARALLEL_MIN) assertThat(f.toString()).contains("parallel for");
+    if (pixels % X86Schedules.LANES == 0) assertThat(f.toString()).contains("global_lp_pool_sum.rf[ramp(");
     float[] xv = random(p, channels * pixels);
     float[] got = X86SchedulesTest.run(backend, f, List.of(xv), channels);
     for (int c = 0; c < channels; c++) {
