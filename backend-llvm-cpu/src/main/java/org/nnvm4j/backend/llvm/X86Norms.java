@@ -14,9 +14,9 @@ import org.nnvm4j.tensor.topi.Reduction;
  * x86 schedules of the normalizations ({@link Norm}: instance_norm, layer_norm, l2_normalize) and of the Lp
  * pools, whose intermediate reductions the generic schedule would leave serial at the root. A norm's
  * row reductions (the sum, then the sum of squared deviations) each run parallel over the rows, the
- * inverse scale is stored per row, and the output runs parallel over its rows with each row (the
- * normalized axes, fused, when they are the trailing ones) vectorized by {@link X86Schedules#LANES}
- * where its extent divides. A windowed Lp pool computes each window's sum of powers at the output's fused
+ * inverse scale is stored per row, and the output runs parallel over its rows (the leading axes, fused,
+ * when the normalized axes are the trailing ones) with the last axis vectorized by
+ * {@link X86Schedules#LANES} where its extent divides. A windowed Lp pool computes each window's sum of powers at the output's fused
  * (parallel) loop; a global one sums like a norm's rows. {@link X86Schedules} asks here once.
  */
 final class X86Norms {
@@ -48,25 +48,26 @@ final class X86Norms {
         st.computeRoot();
       }
     }
-    if (rows < 0) {
+    List<IterVar> ax = o.axis();
+    if (rows < 0 || ax.isEmpty()) {
       X86Schedules.injective(o);
       return;
     }
-    List<IterVar> ax = o.axis();
     long[] e = X86Schedules.extents(ax);
     IterVar row = X86Schedules.fuse(o, ax.subList(0, rows));
-    IterVar col = X86Schedules.fuse(o, ax.subList(rows, ax.size()));
-    long colExtent = product(e, rows, e.length);
-    if (colExtent > 0 && colExtent % X86Schedules.LANES == 0) {
-      IterVar[] io = o.split(col, X86Schedules.LANES);
+    // only the last axis is vectorized: a split of fused axes would index each lane by a division
+    IterVar last = ax.get(ax.size() - 1);
+    if (e[e.length - 1] > 0 && e[e.length - 1] % X86Schedules.LANES == 0 && rows < ax.size()) {
+      IterVar[] io = o.split(last, X86Schedules.LANES);
       o.vectorize(io[1]);
-      if (row == null) row = io[0];
+      if (row == null) row = ax.size() > 1 ? ax.get(0) : io[0];
     } else if (row == null) {
-      row = col;
+      row = ax.get(0);
     }
     long total = product(e, 0, e.length);
     if (total < 0 || total >= X86Schedules.PARALLEL_MIN) o.parallel(row);
   }
+
 
   /**
    * A row reduction whose innermost reduction axis is the data's contiguous last axis and divides by

@@ -111,4 +111,27 @@ class X86NormsTest {
       }
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void instanceNormVectorizesTheLastAxisWithoutDividingIndices() {
+    Tensor x = Te.placeholder(Te.shape(2, 24, 14, 16), DType.F32, "x");
+    Tensor g = Te.placeholder(Te.shape(24), DType.F32, "g");
+    Tensor b = Te.placeholder(Te.shape(24), DType.F32, "b");
+    LlvmBackend backend = X86SchedulesTest.backend(2);
+    PrimFunc f = X86SchedulesTest.lower(backend, List.of(x, g, b), Norm.instanceNorm(x, g, b, 1, 1e-5, "instance_norm"), "opaque", "instance_norm");
+    String text = f.toString();
+    assertThat(text).as(text).contains("instance_norm_sum.rf[ramp(").contains("instance_norm[ramp(").doesNotContain("floordiv(ramp(");
+    float[] xv = random(11, 2 * 24 * 14 * 16), gv = random(12, 24), bv = random(13, 24);
+    float[] got = X86SchedulesTest.run(backend, f, List.of(xv, gv, bv), xv.length);
+    int n = 14 * 16;
+    for (int r = 0; r < 48; r++) {
+      double mean = 0, var = 0;
+      for (int j = 0; j < n; j++) mean += xv[r * n + j] / (double) n;
+      for (int j = 0; j < n; j++) var += (xv[r * n + j] - mean) * (xv[r * n + j] - mean) / n;
+      for (int j = 0; j < n; j++) {
+        double want = (xv[r * n + j] - mean) / Math.sqrt(var + 1e-5) * gv[r % 24] + bv[r % 24];
+        assertThat((double) got[r * n + j]).as("row %d element %d", r, j).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5 * (1 + Math.abs(want))));
+      }
+    }
+  }
 }
