@@ -1,5 +1,6 @@
 package org.nnvm4j.backend.llvm;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
@@ -16,8 +17,9 @@ import org.nnvm4j.tensor.topi.Reduction;
  * row reductions (the sum, then the sum of squared deviations) each run parallel over the rows, the
  * inverse scale is stored per row, and the output runs parallel over its rows (the leading axes, fused,
  * when the normalized axes are the trailing ones) with the last axis vectorized by
- * {@link X86Schedules#LANES} where its extent divides. A windowed Lp pool computes each window's sum of powers at the output's fused
- * (parallel) loop; a global one sums like a norm's rows. {@link X86Schedules} asks here once.
+ * {@link X86Schedules#LANES} where its extent divides. A windowed Lp pool computes each window's sum of
+ * powers at the output's fused (parallel) loop; a global one sums like a norm's rows. {@link X86Schedules}
+ * asks here once.
  */
 final class X86Norms {
   private X86Norms() {}
@@ -68,7 +70,6 @@ final class X86Norms {
     if (total < 0 || total >= X86Schedules.PARALLEL_MIN) o.parallel(row);
   }
 
-
   /**
    * A row reduction whose innermost reduction axis is the data's contiguous last axis and divides by
    * {@link X86Schedules#LANES}: that axis split by LANES and factored out ({@code rfactor}) into LANES
@@ -80,18 +81,19 @@ final class X86Norms {
     List<IterVar> rk = r.reduceAxis();
     long inner = X86Schedules.extents(rk.subList(rk.size() - 1, rk.size()))[0];
     if (inner < 2L * X86Schedules.LANES || inner % X86Schedules.LANES != 0) return false;
-    long work = product(X86Schedules.extents(st.axis()), 0, st.axis().size()) * product(X86Schedules.extents(rk), 0, rk.size());
+    long rows = product(X86Schedules.extents(st.axis()), 0, st.axis().size());
+    long work = rows * product(X86Schedules.extents(rk), 0, rk.size());
     IterVar[] ko = st.split(rk.get(rk.size() - 1), X86Schedules.LANES);
     Stage rf = s.get(s.rfactor(r.output(0), ko[1]));
     IterVar lanes = rf.axis().get(0);
-    List<IterVar> order = new java.util.ArrayList<>();
+    List<IterVar> order = new ArrayList<>();
     for (IterVar iv : rf.leafIterVars()) if (iv != lanes && !rf.axis().contains(iv)) order.add(iv);
     order.add(lanes);
     rf.reorder(order.toArray(IterVar[]::new));
     rf.vectorize(lanes);
     IterVar row = X86Schedules.fuse(st, st.axis());
     if (row == null) return true;
-    if (product(X86Schedules.extents(st.axis()), 0, st.axis().size()) > 1 && (work < 0 || work >= X86Schedules.PARALLEL_MIN)) st.parallel(row);
+    if (rows > 1 && (work < 0 || work >= X86Schedules.PARALLEL_MIN)) st.parallel(row);
     rf.computeAt(st, row);
     return true;
   }
@@ -114,7 +116,6 @@ final class X86Norms {
       return;
     }
   }
-
 
   /** The product of {@code e[from..to)}; -1 when one is symbolic. */
   private static long product(long[] e, int from, int to) {

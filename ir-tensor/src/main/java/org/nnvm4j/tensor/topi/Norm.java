@@ -19,7 +19,7 @@ import org.nnvm4j.tensor.tir.Var;
  * axes that are not normalized): a sum (tag {@link #SUM_TAG}), for the two moment norms a sum of squared
  * deviations from the mean (two passes, as the ONNX reference, rather than E[x^2] - E[x]^2, which cancels),
  * the row's inverse scale (tag {@link #INV_TAG}), and the output (tag {@link #TAG}), so that a schedule can
- * compute every row stage at the output's row loop.
+ * find and schedule the row stages (parallel over rows, vectorized along a contiguous row).
  */
 public final class Norm {
   /** The tag of every norm's output stage. */
@@ -30,8 +30,9 @@ public final class Norm {
   public static final String INV_TAG = "norm_inv";
   /**
    * The output attribute (an Integer) that says the normalized axes are the trailing ones and how many
-   * leading "row" axes there are: the row stages then index by the output's leading axes, so a schedule can
-   * compute them at the fused row loop. Absent when the normalized axes are not a trailing block.
+   * leading "row" axes there are: the row stages then index by the output's leading axes and each row is
+   * contiguous in memory, which a schedule can vectorize along. Absent when the normalized axes are not a
+   * trailing block.
    */
   public static final String ROWS_ATTR = "norm_rows";
 
