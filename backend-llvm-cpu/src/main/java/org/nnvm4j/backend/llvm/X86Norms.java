@@ -47,7 +47,9 @@ final class X86Norms {
       if (r.tag().equals(Norm.SUM_TAG)) {
         if (rows < 0 || !vectorizedRows(s, st, r)) X86Schedules.reduction(st, r);
       } else if (r.tag().equals(Norm.INV_TAG)) {
-        st.computeRoot();
+        // scheduled as an injective stage (split by 8 rows where they divide): a stage the schedule leaves as
+        // created would be inlined by the graph compiler, one division and square root per element
+        X86Schedules.injective(st.computeRoot());
       }
     }
     List<IterVar> ax = o.axis();
