@@ -56,9 +56,12 @@ final class X86GroupConv {
   /** The output-channel block of a group of {@code opg} output channels, or -1 where the generic compute serves. */
   static int block(long opg) { return opg < MIN_LANES ? -1 : X86Computes.channelBlock(opg); }
 
-  /** Whether this class computes graph op {@code op} (float32 inputs checked by the caller). */
+  /**
+   * Whether this class computes graph op {@code op} (float32 inputs checked by the caller); a {@code group_conv2d_NCHWc}
+   * whose output block is not a multiple of its weight's (which the op allows) takes the generic compute.
+   */
   static boolean applies(String op, Map<String, String> attrs, List<Tensor> in) {
-    if (op.equals(GroupConv.TAG)) return true;
+    if (op.equals(GroupConv.TAG)) return Layout.parse(attrs.get("out_layout")).factorOf('C') % Topi.constShape(in.get(1), op)[5] == 0;
     if (!op.equals("conv2d") || !attrs.getOrDefault("layout", "NCHW").equals("NCHW")) return false;
     int groups = X86Computes.convParams(attrs).groups();
     long[] w = Topi.constShape(in.get(1), op);

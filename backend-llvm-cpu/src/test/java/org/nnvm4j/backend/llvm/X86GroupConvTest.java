@@ -1,6 +1,7 @@
 package org.nnvm4j.backend.llvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.nnvm4j.backend.llvm.X86SchedulesTest.assertClose;
 import static org.nnvm4j.backend.llvm.X86SchedulesTest.backend;
 import static org.nnvm4j.backend.llvm.X86SchedulesTest.lower;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nnvm4j.graph.pass.AlterOpLayout;
+import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.te.Te;
@@ -109,6 +111,19 @@ class X86GroupConvTest {
       mag[idx] = ab;
     }
     assertClose(run(backend, f, List.of(x, y, z), ref.length), ref, mag);
+  }
+
+  @Test
+  void anOutputBlockThatSplitsAWeightBlockTakesTheGenericCompute() {
+    Tensor data = Te.placeholder(Te.shape(1, 2, 6, 6, 12), DType.F32, "data");
+    Tensor weight = Te.placeholder(Te.shape(6, 3, 3, 3, 4, 4), DType.F32, "weight"); // 2 groups of 12 channels, blocks of 4
+    assertThat(X86Computes.compute("group_conv2d_NCHWc", Map.of("groups", "2", "out_layout", "NCHW6c"), List.of(data, weight)))
+        .as("NCHW6c holds one and a half weight blocks").isEmpty();
+    assertThat(X86Computes.compute("group_conv2d_NCHWc", Map.of("groups", "2", "out_layout", "NCHW12c"), List.of(data, weight))).isPresent();
+    Tensor thin = Te.placeholder(Te.shape(6, 1, 3, 3, 4, 4), DType.F32, "weight"); // 4 input channels per group, not 12
+    assertThatThrownBy(() -> X86Computes.compute("group_conv2d_NCHWc", Map.of("groups", "2", "out_layout", "NCHW12c"), List.of(data, thin)))
+        .isInstanceOf(CompileException.class).hasMessageStartingWith("group_conv2d_NCHWc: data [1, 2, 6, 6, 12] (NCHWc), weight [6, 1, 3, 3, 4, 4]"
+            + " (OIHWio), groups=2 and output block 12 do not fit");
   }
 
   private static Optional<AlterOpLayout.Proposal> propose(Map<String, String> attrs, Shape... shapes) {
