@@ -43,7 +43,9 @@ class X86GroupConvTest {
       "1,4,6,5,8,3,3,1,1,1,2,2",
       "1,8,1,1,16,1,1,1,0,1,2,1",
       "1,8,9,9,8,3,3,2,1,1,2,1",
-      "2,12,13,7,12,3,3,2,1,2,2,2"})
+      "2,12,13,7,12,3,3,2,1,2,2,2",
+      "1,8,11,13,8,3,3,1,2,2,2,1",
+      "2,21,9,30,21,5,5,1,2,1,3,2"})
   void groupedNchwWithBiasAndReluMatchesJava(int n, int c, int h, int wd, int oc, int kh, int kw, int s, int p, int dil, int g,
       int threads) {
     Tensor data = Te.placeholder(Te.shape(n, c, h, wd), DType.F32, "data");
