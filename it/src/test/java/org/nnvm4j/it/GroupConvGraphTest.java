@@ -111,4 +111,59 @@ class GroupConvGraphTest {
     assertThat(funcs.subList(first, second + 1)).as("%s", funcs).allMatch(f -> f.startsWith("fuse_group_conv2d_NCHWc") == blocked);
     if (opt < 3) assertThat(funcs).as("%s", funcs).noneMatch(f -> f.contains("layout_transform") || f.contains("NCHWc"));
   }
+
+  /**
+   * ResNeXt's grouped convs carry a batch norm, not a bias: at opt 3 SimplifyInference, FoldScaleAxis (the scale into the
+   * grouped weight) and AlterOpLayout compose, the shift runs blocked after group_conv2d_NCHWc, and both convs stay blocked.
+   */
+  @ParameterizedTest(name = "opt {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+  void batchNormAfterGroupedConvsMatchesTheInterpreter(int opt) {
+    Device cpu = BackendCase.deviceOf("llvm");
+    Symbol x = Symbol.variable("x");
+    for (int i = 0; i < 2; i++) {
+      String n = "g" + i;
+      x = Symbol.relu(Symbol.batchNorm(Symbol.conv2d(x, Symbol.variable(n + "_w"), null, 32, 3, 1, 1, Map.of("groups", "4")),
+          Symbol.variable(n + "_gamma"), Symbol.variable(n + "_beta"), Symbol.variable(n + "_mean"), Symbol.variable(n + "_var"), 1e-5));
+    }
+    NDArray in = DetectionBackendsTest.uniform(2, 1, 32, 9, 9);
+    float[][] out = new float[2][];
+    List<String> funcs = new ArrayList<>();
+    String[] targets = {"llvm", "interp"};
+    for (int t = 0; t < 2; t++) {
+      try (CompiledGraph cg = Compiler.build(Graph.create(x), targets[t], Map.of("x", in.shape()), Map.of(), DType.F32, batchNormParams(),
+          Compiler.buildConfig(t == 0 ? opt : 2, Set.of()));
+           GraphModule gm = GraphModule.create(cg, t == 0 ? cpu : new Device("interp", 0))) {
+        if (t == 0) cg.deployGraph().nodes().stream().filter(n -> !n.isVariable()).map(DeployGraph.DeployNode::funcName).forEach(funcs::add);
+        gm.setInput("x", in);
+        gm.run();
+        try (NDArray o = gm.getOutput(0)) {
+          out[t] = o.toFloatArray();
+        }
+      }
+    }
+    SmallCnnTest.assertClose(out[0], out[1], "opt " + opt + " " + funcs);
+    if (opt == 3) {
+      assertThat(funcs).as("%s", funcs).filteredOn(f -> f.startsWith("fuse_group_conv2d_NCHWc")).hasSize(2);
+      assertThat(funcs).as("%s", funcs).filteredOn(f -> f.contains("layout_transform")).hasSize(2);
+    }
+  }
+
+  /** The weights (scaled by 1/sqrt(fan-in)) and batch-norm parameters of {@link #batchNormAfterGroupedConvsMatchesTheInterpreter}. */
+  private static Map<String, NDArray> batchNormParams() {
+    Map<String, NDArray> params = new LinkedHashMap<>();
+    for (int i = 0; i < 2; i++) {
+      String n = "g" + i;
+      NDArray w = DetectionBackendsTest.uniform(20 + i, 32, 8, 3, 3);
+      for (int k = 0; k < w.numElements(); k++) w.setDouble(k, w.getDouble(k) / Math.sqrt(72));
+      params.put(n + "_w", w);
+      params.put(n + "_gamma", DetectionBackendsTest.uniform(30 + i, 32));
+      params.put(n + "_beta", DetectionBackendsTest.uniform(40 + i, 32));
+      params.put(n + "_mean", DetectionBackendsTest.uniform(50 + i, 32));
+      NDArray var = DetectionBackendsTest.uniform(60 + i, 32);
+      for (int k = 0; k < 32; k++) var.setDouble(k, 0.5 + Math.abs(var.getDouble(k)));
+      params.put(n + "_var", var);
+    }
+    return params;
+  }
 }
