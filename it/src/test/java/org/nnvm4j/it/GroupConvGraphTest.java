@@ -113,8 +113,8 @@ class GroupConvGraphTest {
   }
 
   /**
-   * ResNeXt's grouped convs carry a batch norm, not a bias: at opt 3 SimplifyInference, FoldScaleAxis (the scale into the
-   * grouped weight) and AlterOpLayout compose, the shift runs blocked after group_conv2d_NCHWc, and both convs stay blocked.
+   * ResNeXt's grouped convs carry a batch norm, not a bias: at opt 3 the batch norm (simplified to a scale and a shift)
+   * composes with AlterOpLayout, runs blocked after group_conv2d_NCHWc, and both convs stay blocked.
    */
   @ParameterizedTest(name = "opt {0}")
   @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
