@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nnvm4j.CompiledGraph;
 import org.nnvm4j.Compiler;
 import org.nnvm4j.GraphModule;
@@ -117,7 +118,7 @@ class GroupConvGraphTest {
    * composes with AlterOpLayout, runs blocked after group_conv2d_NCHWc, and both convs stay blocked.
    */
   @ParameterizedTest(name = "opt {0}")
-  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 3})
+  @ValueSource(ints = {2, 3})
   void batchNormAfterGroupedConvsMatchesTheInterpreter(int opt) {
     Device cpu = BackendCase.deviceOf("llvm");
     Symbol x = Symbol.variable("x");
