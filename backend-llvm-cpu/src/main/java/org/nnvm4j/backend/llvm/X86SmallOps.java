@@ -6,13 +6,15 @@ import java.util.Optional;
 import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.topi.Blocked;
 import org.nnvm4j.tensor.topi.Conv2d;
 import org.nnvm4j.tensor.topi.Pool;
 import org.nnvm4j.tensor.topi.Topi;
 
 /**
  * The x86 computes and schedules beside the register-tiled dense/conv2d of {@link X86Computes}: dense
- * with fewer rows than a tile ({@link X86SmallDense}), depthwise conv2d ({@link X86Depthwise}) and global
+ * with fewer rows than a tile ({@link X86SmallDense}), depthwise conv2d ({@link X86Depthwise}; in NCHW{c}c
+ * {@link X86DepthwiseNchwc}) and global
  * pooling ({@link X86Pool}).
  * {@link X86Computes} and {@link X86Schedules} ask here first (one call each).
  */
@@ -32,6 +34,10 @@ final class X86SmallOps {
         Conv2d.Params p = X86Computes.convParams(attrs);
         if (!X86Depthwise.applies(Topi.constShape(in.get(0), op), Topi.constShape(in.get(1), op), p.groups())) return Optional.empty();
         out = X86Depthwise.conv2d(in.get(0), in.get(1), p, op);
+      }
+      case "depthwise_conv2d_NCHWc" -> {
+        Tensor conv = X86DepthwiseNchwc.conv2d(in.get(0), in.get(1), X86Computes.convParams(attrs), op);
+        return Optional.of(List.of(in.size() > 2 ? Blocked.biasAddNchwc(conv, in.get(2), op + "_bias") : conv));
       }
       case "max_pool2d" -> {
         if (!plainNchw(attrs, in.get(0), op)) return Optional.empty();
@@ -67,6 +73,12 @@ final class X86SmallOps {
     Stage tile = byTag(out, X86Depthwise.PRODUCT);
     if (tile != null) {
       X86Depthwise.schedule(out, tile, byTag(out, X86Depthwise.PAD).computeRoot());
+      return true;
+    }
+    Stage blocked = byTag(out, X86DepthwiseNchwc.PRODUCT);
+    if (blocked != null) {
+      Stage pad = byTag(out, X86DepthwiseNchwc.PAD);
+      X86DepthwiseNchwc.schedule(out, blocked, pad == null ? null : pad.computeRoot());
       return true;
     }
     Stage rows = byTag(out, X86Pool.ROWS);
