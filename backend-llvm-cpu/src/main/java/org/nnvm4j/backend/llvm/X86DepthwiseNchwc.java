@@ -84,8 +84,7 @@ final class X86DepthwiseNchwc {
         Expr y = IrOps.sub(i.get(2), IrOps.i32(ph)), x = IrOps.sub(i.get(3), IrOps.i32(pw));
         Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
             IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
-        return IrOps.select(inside, data.get(i.get(0), i.get(1), Topi.clamp(y, d[2]), Topi.clamp(x, d[3]), i.get(4)),
-            IrOps.zero(data.dtype()));
+        return IrOps.ifThenElse(inside, data.get(i.get(0), i.get(1), y, x, i.get(4)), IrOps.zero(data.dtype()));
       }, name + "_pad", PAD, Map.of());
     }
     Tensor padded = src;
