@@ -23,9 +23,10 @@ import org.nnvm4j.tensor.topi.Topi;
  * accumulator, with no shuffles, whatever the stride. Each parallel task (batch, channel block, block of
  * {@link #rowBlock} output rows) first copies the input rows its outputs read into a local buffer, zero
  * padded on every side and wide enough for the tiles' overshoot, so that the taps read it without guards;
- * then computes the rows in register tiles of {@link X86Computes#tileCols} output columns x the channel
- * block (taps and columns unrolled, the block vectorized) and writes them through the fused epilogue
- * (bias, relu...).
+ * then computes the rows into a local buffer in register tiles of {@link X86Computes#tileCols} output
+ * columns x the channel block (taps and columns unrolled, the block vectorized) and writes them through the
+ * fused epilogue (bias, relu...). A channel multiplier above 1, or data and output blocks that differ, read
+ * the input lane by lane (correct, not tuned: AlterOpLayout gives MobileNet's depthwise convs equal blocks).
  */
 final class X86DepthwiseNchwc {
   static final String PAD = "depthwise_nchwc_pad";
