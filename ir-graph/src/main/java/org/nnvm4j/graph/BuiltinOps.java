@@ -10,6 +10,7 @@ import org.nnvm4j.graph.ops.LayoutOps;
 import org.nnvm4j.graph.ops.LrnOps;
 import org.nnvm4j.graph.ops.MatmulOps;
 import org.nnvm4j.graph.ops.NnOps;
+import org.nnvm4j.graph.ops.NormOps;
 import org.nnvm4j.graph.ops.PoolNdOps;
 import org.nnvm4j.graph.ops.QuantOps;
 import org.nnvm4j.graph.ops.ReduceOps;
@@ -33,6 +34,7 @@ public final class BuiltinOps implements OpProvider {
     ops.addAll(PoolNdOps.ops());
     ops.addAll(ResizeOps.ops());
     ops.addAll(LrnOps.ops());
+    ops.addAll(NormOps.ops());
     ops.addAll(IndexOps.ops());
     ops.addAll(MatmulOps.ops());
     ops.addAll(BitOps.ops());

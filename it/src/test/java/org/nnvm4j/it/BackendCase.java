@@ -48,4 +48,16 @@ record BackendCase(String name, Symbol graph, Map<String, NDArray> inputs) {
 
   /** Output 0 on the test-only interpreter backend, the reference. */
   float[] reference() { return run("interp", new Device("interp", 0)); }
+
+  /** Every case crossed with every discovered backend but the interpreter: the arguments (kind, case) of a backend-matrix test. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> matrix(java.util.List<BackendCase> cases) {
+    return BackendRegistry.defaultRegistry().entries().stream().filter(e -> !e.kind().equals("interp"))
+        .flatMap(e -> cases.stream().map(c -> org.junit.jupiter.params.provider.Arguments.of(e.kind(), c)));
+  }
+
+  /** Output 0 on backend {@code kind} (skipped when it cannot run here) against the interpreter's, within SmallCnnTest's tolerance. */
+  void assertSameAsInterpreter(String kind) {
+    Device device = deviceOf(kind);
+    SmallCnnTest.assertClose(run(kind, device), reference(), kind + " " + name);
+  }
 }

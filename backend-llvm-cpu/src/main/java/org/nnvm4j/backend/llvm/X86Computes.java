@@ -15,6 +15,7 @@ import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.topi.Blocked;
 import org.nnvm4j.tensor.topi.Conv2d;
+import org.nnvm4j.tensor.topi.ConvNd;
 import org.nnvm4j.tensor.topi.Topi;
 
 /**
@@ -58,6 +59,7 @@ final class X86Computes {
         if (p.groups() != 1) return Optional.empty();
         out = conv2d(in.get(0), in.get(1), p, "conv2d");
       }
+      case "conv1d", "conv3d", "conv1d_transpose", "conv2d_transpose", "conv3d_transpose" -> { return X86ConvNd.compute(op, attrs, in); }
       case "conv2d_NCHWc" -> {
         out = conv2dNchwc(in.get(0), in.get(1), convParams(attrs), op);
         return Optional.of(List.of(in.size() > 2 ? Blocked.biasAddNchwc(out, in.get(2), op + "_bias") : out));
@@ -189,45 +191,13 @@ final class X86Computes {
   }
 
   /**
-   * NCHW conv2d (groups = 1) computed in blocked form: data zero-padded into NHWC (widened so that the
-   * output width rounds up to the tile; channels innermost, as the reduction runs over them innermost),
-   * OIHW weight packed to {@code [ceil(O/16), KH, KW, I, 16]}, the product {@code [N, ceil(O/16), OH, OWp, 16]},
-   * then read back as NCHW.
+   * NCHW conv2d (groups = 1) computed in blocked form ({@link X86ConvNd#conv} over two axes): data zero-padded
+   * into NHWC (widened so that the output width rounds up to the tile; channels innermost, as the reduction
+   * runs over them innermost), OIHW weight packed to {@code [ceil(O/16), KH, KW, I, 16]}, the product
+   * {@code [N, ceil(O/16), OH, OWp, 16]}, then read back as NCHW.
    */
   static Tensor conv2d(Tensor data, Tensor weight, Conv2d.Params p, String name) {
-    long[] d = Topi.constShape(data, name);
-    long[] w = Topi.constShape(weight, name);
-    int sh = p.strides()[0], sw = p.strides()[1], ph = p.padding()[0], pw = p.padding()[1];
-    int dh = p.dilation()[0], dw = p.dilation()[1];
-    long oc = w[0], ic = w[1], kh = w[2], kw = w[3];
-    long oh = Conv2d.outExtent(d[2], kh, sh, ph, dh), ow = Conv2d.outExtent(d[3], kw, sw, pw, dw);
-    int cols = tileCols(ow);
-    long owp = ceil(ow, cols) * cols, ob = ceil(oc, BLOCK);
-    long hp = (oh - 1) * sh + (kh - 1) * dh + 1, wp = (owp - 1) * sw + (kw - 1) * dw + 1;
-    Tensor pad = Te.computeN(Te.shape(d[0], hp, wp, ic), i -> {
-      Expr y = IrOps.sub(i.get(1), IrOps.i32(ph)), x = IrOps.sub(i.get(2), IrOps.i32(pw));
-      Expr inside = IrOps.and(IrOps.and(IrOps.ge(y, IrOps.i32(0)), IrOps.lt(y, IrOps.i32(d[2]))),
-          IrOps.and(IrOps.ge(x, IrOps.i32(0)), IrOps.lt(x, IrOps.i32(d[3]))));
-      return IrOps.select(inside, data.get(i.get(0), i.get(3), clamp(y, d[2]), clamp(x, d[3])), IrOps.zero(data.dtype()));
-    }, name + "_pad", CONV_PAD, Map.of());
-    Tensor packed = Te.computeN(Te.shape(ob, kh, kw, ic, BLOCK), i -> {
-      Expr o = IrOps.add(IrOps.mul(i.get(0), IrOps.i32(BLOCK)), i.get(4));
-      Expr v = weight.get(clamp(o, oc), i.get(3), i.get(1), i.get(2));
-      return oc % BLOCK == 0 ? v : IrOps.select(IrOps.lt(o, IrOps.i32(oc)), v, IrOps.zero(weight.dtype()));
-    }, name + "_kernel_pack", CONV_PACK, Map.of());
-    IterVar rc = Te.reduceAxis(ic, "rc");
-    IterVar ry = Te.reduceAxis(kh, "ry");
-    IterVar rx = Te.reduceAxis(kw, "rx");
-    Tensor blocked = Te.computeN(Te.shape(d[0], ob, oh, owp, BLOCK), i -> {
-      Expr y = IrOps.add(IrOps.mul(i.get(2), IrOps.i32(sh)), IrOps.mul(ry.var(), IrOps.i32(dh)));
-      Expr x = IrOps.add(IrOps.mul(i.get(3), IrOps.i32(sw)), IrOps.mul(rx.var(), IrOps.i32(dw)));
-      return Te.sum(IrOps.mul(pad.get(i.get(0), y, x, rc.var()), packed.get(i.get(1), ry.var(), rx.var(), rc.var(), i.get(4))),
-          rc, ry, rx);
-    }, name + "_nchwc", CONV_BLOCKED, Map.of(TILE_COLS, cols));
-    Expr bl = IrOps.i32(BLOCK);
-    return Te.computeN(Te.shape(d[0], oc, oh, ow),
-        i -> blocked.get(i.get(0), IrOps.floorDiv(i.get(1), bl), i.get(2), i.get(3), IrOps.floorMod(i.get(1), bl)), name, Conv2d.TAG,
-        Map.of());
+    return X86ConvNd.conv(data, weight, ConvNd.Params.of(p.strides(), p.dilation(), p.padding(), p.padding(), 1), name, Conv2d.TAG);
   }
 
   /**

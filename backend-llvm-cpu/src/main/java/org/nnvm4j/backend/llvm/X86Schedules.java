@@ -34,13 +34,14 @@ final class X86Schedules {
     Tensor out = request.outputs().get(0);
     inlineIntermediates(s, out);
     if (X86SmallOps.schedule(s.get(out))) return s;
+    if (X86Norms.schedule(s, out)) return s;
     if (X86BatchMatmul.schedule(s, out)) return s;
     Stage dense = byTag(s, X86Computes.DENSE_PADDED);
     Stage conv = byTag(s, X86Computes.CONV_BLOCKED);
     if (dense != null || conv != null) {
       if (dense != null) X86Tiles.dense(s, s.get(out), dense, byTag(s, X86Computes.DENSE_PACK));
       else if (byTag(s, X86Computes.CONV_PACK) == null) X86Tiles.conv2dNchwc(s.get(out), conv, byTag(s, X86Computes.CONV_PAD));
-      else X86Tiles.conv2d(s, s.get(out), conv, byTag(s, X86Computes.CONV_PACK), byTag(s, X86Computes.CONV_PAD));
+      else X86Tiles.conv(s, s.get(out), conv, byTag(s, X86Computes.CONV_PACK), byTag(s, X86Computes.CONV_PAD));
       return s;
     }
     Stage st = s.get(out);
@@ -103,7 +104,7 @@ final class X86Schedules {
   }
 
   /** Fuses the data-parallel axes of a reduction and runs them in parallel when there is enough work. */
-  private static void reduction(Stage st, ComputeOp c) {
+  static void reduction(Stage st, ComputeOp c) {
     List<IterVar> ax = st.axis();
     if (ax.isEmpty()) return;
     long work = product(extents(ax)) * product(extents(c.reduceAxis()));

@@ -1,5 +1,6 @@
 package org.nnvm4j.backend.llvm;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
@@ -33,24 +34,50 @@ final class X86Tiles {
     if (pack != null) packStage(pack);
   }
 
-  /** Conv2d: output tiles of 16 channels x {@link X86Computes#tileCols} columns; (batch, channel block, row) in parallel. */
-  static void conv2d(Schedule s, Stage out, Stage product, Stage pack, Stage pad) {
+  /**
+   * A blocked conv of {@link X86ConvNd} over any number of spatial axes (conv2d's among them): output tiles
+   * of the product's channel block (16 or 8) x {@link X86Computes#tileCols} columns of the last axis;
+   * (batch, channel block, outer spatial axes) in parallel. Where the product interleaves {@link X86ConvNd#TILE_PHASES} phases along the
+   * last axis (a strided transposed conv), the tile covers that many times the columns, all phases of each,
+   * so that the product's tile is the phases' columns and the reduction runs once per phase.
+   */
+  static void conv(Schedule s, Stage out, Stage product, Stage pack, Stage pad) {
     List<IterVar> ax = out.axis();
-    IterVar[] c = out.split(ax.get(1), X86Computes.BLOCK);
-    IterVar[] x = out.split(ax.get(3), (Integer) ((ComputeOp) product.op()).attrs().get(X86Computes.TILE_COLS));
-    out.reorder(ax.get(0), c[0], ax.get(2), x[0], c[1], x[1]);
-    IterVar rows = out.fuse(out.fuse(ax.get(0), c[0]), ax.get(2));
-    out.parallel(rows);
+    int last = ax.size() - 1;
+    ComputeOp op = (ComputeOp) product.op();
+    int a = op.axis().size();
+    IterVar[] c = out.split(ax.get(1), (int) X86Schedules.extents(op.axis())[a - 1]);
+    IterVar w = ax.get(last);
+    IterVar phase = null;
+    if (op.attrs().get(X86ConvNd.TILE_PHASES) instanceof Integer phases) {
+      IterVar[] sp = out.split(w, phases);
+      w = sp[0];
+      phase = sp[1];
+    }
+    IterVar[] x = out.split(w, (Integer) op.attrs().get(X86Computes.TILE_COLS));
+    List<IterVar> outer = new ArrayList<>(List.of(ax.get(0), c[0]));
+    outer.addAll(ax.subList(2, last));
+    List<IterVar> order = new ArrayList<>(outer);
+    order.add(x[0]);
+    if (phase != null) order.add(phase);
+    order.addAll(List.of(c[1], x[1]));
+    out.reorder(order.toArray(IterVar[]::new));
+    out.parallel(X86Schedules.fuse(out, outer));
     product.computeAt(out, x[0]);
     List<IterVar> p = List.copyOf(product.leafIterVars());
-    product.reorder(p.get(0), p.get(1), p.get(2), p.get(6), p.get(7), p.get(5), p.get(3), p.get(4));
-    product.unroll(p.get(3));
-    product.vectorize(p.get(4));
+    List<IterVar> inner = new ArrayList<>(p.subList(0, a - 2));
+    inner.addAll(p.subList(a + 1, p.size())); // the kernel taps, then the input channels innermost
+    inner.addAll(List.of(p.get(a), p.get(a - 2), p.get(a - 1)));
+    product.reorder(inner.toArray(IterVar[]::new));
+    product.unroll(p.get(a - 2));
+    product.vectorize(p.get(a - 1));
     packStage(pack);
     List<IterVar> pa = pad.axis();
-    IterVar padRows = pad.fuse(pa.get(0), pa.get(1));
-    pad.reorder(padRows, pa.get(3), pa.get(2)); // read NCHW rows contiguously; one NHWC row stays in L1
-    pad.parallel(padRows);
+    IterVar padRows = X86Schedules.fuse(pad, pa.subList(0, pa.size() - 2));
+    // read channels-first rows contiguously; one channels-last row stays in L1
+    pad.reorder(padRows, pa.get(pa.size() - 1), pa.get(pa.size() - 2));
+    // with one spatial axis the rows are the batch alone: (batch, channel) in parallel
+    pad.parallel(pa.size() > 3 ? padRows : pad.fuse(padRows, pa.get(pa.size() - 1)));
   }
 
   /**

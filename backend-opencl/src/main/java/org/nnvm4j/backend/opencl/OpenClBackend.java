@@ -2,6 +2,8 @@ package org.nnvm4j.backend.opencl;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.Lowering;
 import org.nnvm4j.backend.Module;
@@ -10,9 +12,11 @@ import org.nnvm4j.backend.Runtime;
 import org.nnvm4j.backend.ScheduleRequest;
 import org.nnvm4j.backend.Target;
 import org.nnvm4j.backend.csource.KernelSplit;
+import org.nnvm4j.graph.ops.VisionDetectOps;
 import org.nnvm4j.pass.PassContext;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.schedule.Schedule;
+import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.tir.PrimFunc;
 
 /**
@@ -48,6 +52,12 @@ public final class OpenClBackend implements Backend, Lowering {
   @Override
   public Schedule schedule(ScheduleRequest request) {
     return OpenClSchedules.schedule(request, (Integer) target.attrs().get("max_num_threads"));
+  }
+
+  /** The thread-bound form of the ops whose generic compute is sequential (get_valid_counts, non_max_suppression). */
+  @Override
+  public Optional<List<Tensor>> compute(String op, Map<String, String> attrs, List<Tensor> inputs) {
+    return VisionDetectOps.gpuCompute(op, attrs, inputs, (Integer) target.attrs().get("max_num_threads"));
   }
 
   @Override

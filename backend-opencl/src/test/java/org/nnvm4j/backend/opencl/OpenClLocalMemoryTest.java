@@ -184,11 +184,11 @@ class OpenClLocalMemoryTest extends DeviceCheck {
    * narrows them to {@code 1 +- scale} when not 0) and compares it with the interpreter under the default
    * schedule. Returns the OpenCL C.
    */
-  private static String check(String name, List<Tensor> inputs, Tensor out, String pattern, double scale, double rtol) {
+  static String check(String name, List<Tensor> inputs, Tensor out, String pattern, double scale, double rtol) {
     return check(name, inputs, out, pattern, scale, rtol, 1e-6);
   }
 
-  private static String check(String name, List<Tensor> inputs, Tensor out, String pattern, double scale, double rtol,
+  static String check(String name, List<Tensor> inputs, Tensor out, String pattern, double scale, double rtol,
       double atol) {
     List<Tensor> args = new ArrayList<>(inputs);
     args.add(out);

@@ -7,8 +7,8 @@ import org.nnvm4j.graph.Symbol;
 /**
  * ONNX activations written as exact compositions of registered graph ops: |x| = relu(x) + relu(-x),
  * min(x, 0) = -relu(-x), so Abs, Elu, Selu, Celu, PRelu, Softsign follow; Reciprocal, Softplus,
- * HardSigmoid, HardSwish and the variadic Mean use the scalar ops; Layer- and InstanceNormalization use mean
- * and broadcasts; IsInf, ThresholdedRelu and Shrink compare against scalar parameters.
+ * HardSigmoid, HardSwish and the variadic Mean use the scalar ops; IsInf, ThresholdedRelu and Shrink compare
+ * against scalar parameters. (The normalizations have graph ops of their own: {@link NormConverters}.)
  */
 final class CompositeConverters {
   private CompositeConverters() {}
@@ -61,20 +61,6 @@ final class CompositeConverters {
       Symbol scaled = n.op(same ? "elemwise_mul" : "broadcast_mul", Map.of(), neg, slope);
       return List.of(n.op("elemwise_sub", Map.of(), n.op("relu", Map.of(), x), scaled));
     });
-    t.put("LayerNormalization", CompositeConverters::layerNorm);
-    t.put("InstanceNormalization", n -> {
-      // Per sample and channel over the spatial axes; scale and B hold one value per channel (axis 1).
-      n.onlyAttrs("epsilon");
-      org.nnvm4j.tensor.Shape s = n.shape(0);
-      if (s == null || s.rank() < 3) throw n.unsupported("the input must have a known shape [N, C, D1, ...]");
-      long[] perChannel = new long[s.rank() - 1];
-      java.util.Arrays.fill(perChannel, 1);
-      perChannel[0] = s.dim(1);
-      Map<String, String> shape = Map.of("shape", OnnxNode.tuple(perChannel));
-      Symbol[] norm = normalized(n, n.input(0), java.util.stream.LongStream.range(2, s.rank()).toArray(), n.attrFloat("epsilon", 1e-5f));
-      Symbol y = n.op("broadcast_mul", Map.of(), norm[0], n.op("reshape", shape, n.input(1)));
-      return List.of(n.op("broadcast_add", Map.of(), y, n.op("reshape", shape, n.input(2))));
-    });
     t.put("IsInf", n -> {
       n.onlyAttrs("detect_negative", "detect_positive");
       boolean neg = n.attrInt("detect_negative", 1) != 0, pos = n.attrInt("detect_positive", 1) != 0;
@@ -108,35 +94,6 @@ final class CompositeConverters {
       }
       return List.of(n.op("__mul_scalar__", scalar(1.0 / n.numInputs()), y));
     });
-  }
-
-  /**
-   * LayerNormalization over the axes from {@code axis} on: d = x - mean, inv = 1 / sqrt(mean(d * d) + epsilon),
-   * y = d * inv * scale (+ bias); the optional outputs Mean and InvStdDev keep the reduced axes.
-   */
-  private static List<Symbol> layerNorm(OnnxNode n) {
-    n.onlyAttrs("axis", "epsilon", "stash_type");
-    org.nnvm4j.tensor.Shape s = n.shape(0);
-    if (s == null) throw n.unsupported("the input shape must be known");
-    int r = s.rank();
-    long axis = n.attrInt("axis", -1);
-    if (axis < -r || axis >= r) throw n.unsupported("axis " + axis + " is out of range for rank " + r);
-    if (axis < 0) axis += r;
-    long[] axes = java.util.stream.LongStream.range(axis, r).toArray();
-    Symbol[] norm = normalized(n, n.input(0), axes, n.attrFloat("epsilon", 1e-5f));
-    Symbol y = n.op("broadcast_mul", Map.of(), norm[0], n.input(1));
-    if (n.hasInput(2)) y = n.op("broadcast_add", Map.of(), y, n.input(2));
-    return List.of(y, norm[1], norm[2]).subList(0, Math.min(3, Math.max(1, n.numOutputs())));
-  }
-
-  /** {@code {(x - mean) * inv, mean, inv}} with mean and inv = 1 / sqrt(var + epsilon) over {@code axes}, kept as extent 1. */
-  private static Symbol[] normalized(OnnxNode n, Symbol x, long[] axes, float epsilon) {
-    Map<String, String> over = Map.of("axis", OnnxNode.tuple(axes), "keepdims", "True");
-    Symbol mean = n.op("mean", over, x);
-    Symbol d = n.op("broadcast_sub", Map.of(), x, mean);
-    Symbol var = n.op("mean", over, n.op("elemwise_mul", Map.of(), d, d));
-    Symbol inv = n.op("__rdiv_scalar__", scalar(1), n.op("sqrt", Map.of(), n.op("__add_scalar__", scalar(epsilon), var)));
-    return new Symbol[] {n.op("broadcast_mul", Map.of(), d, inv), mean, inv};
   }
 
   /** A rank-0 parameter of input 0's dtype holding {@code v}. */

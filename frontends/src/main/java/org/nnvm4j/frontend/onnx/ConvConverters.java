@@ -285,7 +285,7 @@ final class ConvConverters {
     return List.of(n.op("max_unpool" + win.spatial() + "d", a, n.input(0), n.input(1)));
   }
 
-  private static Map<String, String> ndPoolAttrs(Window w, boolean ceil) {
+  static Map<String, String> ndPoolAttrs(Window w, boolean ceil) {
     Map<String, String> a = new LinkedHashMap<>();
     windowAttrs(a, w, "pool_size");
     a.put("dilation", tuple(w.dilations()));

@@ -20,6 +20,7 @@ public final class OnnxOps {
     NnConverters.register(TABLE);
     ReduceConverters.register(TABLE);
     CompositeConverters.register(TABLE);
+    NormConverters.register(TABLE);
     LossConverters.register(TABLE);
     IndexConverters.register(TABLE);
     SequenceConverters.register(TABLE);

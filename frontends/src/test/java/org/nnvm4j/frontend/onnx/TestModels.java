@@ -79,4 +79,12 @@ final class TestModels {
     Files.write(p, bytes);
     return p;
   }
+
+  /** The graph IR text of importing a model of {@code graph} at {@code opset}, written to {@code dir}. */
+  static String importedIr(Path dir, GraphProto graph, long opset) throws Exception {
+    Path f = write(dir, "m.onnx", model(8, opset, graph).toByteArray());
+    try (org.nnvm4j.graph.frontend.ImportedModel m = OnnxImporter.importModel(f, java.util.Map.of())) {
+      return m.graph().ir();
+    }
+  }
 }

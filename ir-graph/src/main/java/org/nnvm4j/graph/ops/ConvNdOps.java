@@ -88,7 +88,8 @@ public final class ConvNdOps {
     return Shape.of(out);
   }
 
-  private static ConvNd.Params params(Map<String, String> a, int r) {
+  /** The parameters of a conv node of {@code r} spatial axes from its attributes (defaults filled in). */
+  public static ConvNd.Params params(Map<String, String> a, int r) {
     int[][] pad = padding(a.get("padding"), r);
     int[] outPad = a.containsKey("output_padding") ? ints(a.get("output_padding"), r) : new int[r];
     return new ConvNd.Params(ints(a.get("strides"), r), ints(a.get("dilation"), r), pad[0], pad[1], intAttr(a, "groups"), outPad);

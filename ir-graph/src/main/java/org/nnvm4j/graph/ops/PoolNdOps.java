@@ -14,7 +14,8 @@ import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.topi.PoolNd;
 
 /**
- * Pooling over 1 and 3 spatial axes ({@code max_pool1d}, {@code avg_pool3d}, ...), the flat index of
+ * Pooling over 1 and 3 spatial axes ({@code max_pool1d}, {@code avg_pool3d}, ...), Lp pooling over 1 to 3
+ * ({@code lp_pool1d} to {@code lp_pool3d}) and over all of them ({@code global_lp_pool}), the flat index of
  * each window's maximum ({@code max_pool1d_argmax} to {@code max_pool3d_argmax}), and max unpooling
  * ({@code max_unpool1d} to {@code max_unpool3d}); channels first, with dilation, ceil mode and
  * {@code padding} of one value per axis or all begins then all ends.
@@ -26,7 +27,36 @@ public final class PoolNdOps {
 
   public static List<Op> ops() {
     return List.of(pool(1, false), pool(3, false), pool(1, true), pool(3, true), argmax(1), argmax(2), argmax(3), unpool(1), unpool(2),
-        unpool(3));
+        unpool(3), lpPool(1), lpPool(2), lpPool(3), globalLpPool());
+  }
+
+  /** Checks for a positive finite power p. */
+  static final Op.AttrCheck POWER = v -> {
+    if (!(OpAttrs.parseFloat(v) > 0)) throw new IllegalArgumentException("expected a positive power");
+  };
+
+  private static Op lpPool(int r) {
+    String name = "lp_pool" + r + "d";
+    return pooling(window(name, r, "Lp pooling, (sum |x|^p)^(1/p) with padding as zeros,").inputs("data"), r)
+        .attr("p", "2", "the power p of the norm", POWER)
+        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> NormOps.floatType(name, in))
+        .inferShape((a, in) -> in[0] == null ? null : new Shape[] {Shape.of(outShape(name, r, a, in[0], false))})
+        .compute((a, in) -> List.of(PoolNd.lpPool(in.get(0), params(a, r, false), OpAttrs.floatAttr(a, "p"), name))).build();
+  }
+
+  private static Op globalLpPool() {
+    return Op.builder("global_lp_pool").describe("Global Lp pooling, (sum |x|^p)^(1/p) over every spatial axis: [N, C, spatial...] -> [N, C, 1...].")
+        .inputs("data")
+        .attr("p", "2", "the power p of the norm", POWER)
+        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> NormOps.floatType("global_lp_pool", in))
+        .inferShape((a, in) -> {
+          if (in[0] == null) return null;
+          if (in[0].rank() < 3) throw CompileException.invalid("global_lp_pool: data has shape %s; expected [N, C, spatial...]", in[0]);
+          long[] out = in[0].toArray();
+          Arrays.fill(out, 2, out.length, 1);
+          return new Shape[] {Shape.of(out)};
+        })
+        .compute((a, in) -> List.of(PoolNd.globalLpPool(in.get(0), OpAttrs.floatAttr(a, "p"), "global_lp_pool"))).build();
   }
 
   private static Op.Builder window(String name, int r, String doc) {

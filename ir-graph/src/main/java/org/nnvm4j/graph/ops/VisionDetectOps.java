@@ -6,12 +6,15 @@ import static org.nnvm4j.graph.ops.OpAttrs.intAttr;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.nnvm4j.graph.Op;
 import org.nnvm4j.graph.OpPattern;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.Shape;
+import org.nnvm4j.tensor.te.Tensor;
 import org.nnvm4j.tensor.topi.Detection;
+import org.nnvm4j.tensor.topi.DetectionGpu;
 
 /**
  * Detection ops of NNVM level 5 (TVM semantics, fixed-size outputs): get_valid_counts and non_max_suppression over
@@ -23,6 +26,21 @@ public final class VisionDetectOps {
 
   public static List<Op> ops() {
     return List.of(getValidCounts(), nonMaxSuppression(), multiboxPrior(), yoloReorg(), roiPool());
+  }
+
+  /**
+   * The GPU form ({@link DetectionGpu}) of get_valid_counts and non_max_suppression for a backend with thread
+   * binding whose work-groups hold at most {@code maxThreads} work-items, or empty for any other op. The generic
+   * computes are sequential TIR with no thread binding, which a GPU backend cannot launch; a GPU backend's
+   * {@code Lowering.compute} returns this instead.
+   */
+  public static Optional<List<Tensor>> gpuCompute(String op, Map<String, String> a, List<Tensor> in, int maxThreads) {
+    return switch (op) {
+      case "get_valid_counts" -> Optional.of(DetectionGpu.getValidCounts(in.get(0), floatAttr(a, "score_threshold"),
+          intAttr(a, "id_index"), intAttr(a, "score_index"), maxThreads, op));
+      case "non_max_suppression" -> Optional.of(List.of(DetectionGpu.nonMaxSuppression(in.get(0), in.get(1), nmsParams(a), maxThreads, op)));
+      default -> Optional.empty();
+    };
   }
 
   private static Op getValidCounts() {

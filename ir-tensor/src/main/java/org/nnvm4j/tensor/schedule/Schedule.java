@@ -165,7 +165,12 @@ public final class Schedule {
    * {@code rfactor}). Returns the partial-result tensor, whose first axis is {@code axis}'s; its loops can
    * then be scheduled (parallel, vectorize) on their own. {@code t}'s stage starts unscheduled again.
    */
-  public Tensor rfactor(Tensor t, IterVar axis) { return RFactor.apply(this, t, axis); }
+  public Tensor rfactor(Tensor t, IterVar axis) {
+    Stage st = get(t);
+    Tensor rf = RFactor.apply(this, t, axis);
+    byOp.put(st.op(), st); // the stage now holds the op that reduces the partials (so computeAt into it finds it)
+    return rf;
+  }
 
   Stage addComputeStageBefore(Operation op, Stage consumer) {
     return addStage(op, stages.indexOf(consumer), "global");

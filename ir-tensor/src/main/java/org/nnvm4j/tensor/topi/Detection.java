@@ -20,6 +20,7 @@ import org.nnvm4j.tensor.tir.ForKind;
 import org.nnvm4j.tensor.tir.IfThenElse;
 import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.tir.IterVar;
+import org.nnvm4j.tensor.tir.Let;
 import org.nnvm4j.tensor.tir.SeqStmt;
 import org.nnvm4j.tensor.tir.Stmt;
 import org.nnvm4j.tensor.tir.Var;
@@ -55,9 +56,7 @@ public final class Detection {
       Var b = new Var("b", DType.I32);
       Var i = new Var("i", DType.I32);
       Var k = new Var("k", DType.I32);
-      Expr score = load(in, b, i, i32(scoreIndex));
-      Expr valid = IrOps.gt(score, IrOps.constant(t, scoreThreshold));
-      if (idIndex >= 0) valid = and(valid, IrOps.ge(load(in, b, i, i32(idIndex)), IrOps.zero(t)));
+      Expr valid = isValidRow(in, b, i, scoreThreshold, idIndex, scoreIndex);
       Stmt copy = SeqStmt.of(
           loop(k, i32(0), s.get(2), new BufferStore(out, load(in, b, i, k), List.of(b, get(n), k))),
           set(n, add(get(n), i32(1))));
@@ -96,13 +95,10 @@ public final class Detection {
       Expr minusOne = IrOps.constant(t, -1);
       List<Stmt> body = new ArrayList<>();
       // The valid boxes, at most N of them.
-      body.add(set(nkeep, IrOps.max(i32(0), IrOps.min(IrOps.cast(DType.I32, new BufferLoad(vc, List.of(b))), numAnchors))));
+      body.add(set(nkeep, validBoxes(vc, b, numAnchors)));
       // Stable rank by descending score: order[rank(i)] = i.
-      Expr si = load(in, b, i, i32(l.scoreIndex()));
-      Expr sj = load(in, b, j, i32(l.scoreIndex()));
-      Expr before = IrOps.or(IrOps.gt(sj, si), and(IrOps.eq(sj, si), IrOps.lt(j, i)));
       body.add(loop(i, i32(0), get(nkeep), SeqStmt.of(set(rank, i32(0)),
-          loop(j, i32(0), get(nkeep), new IfThenElse(before, set(rank, add(get(rank), i32(1))), null)),
+          loop(j, i32(0), get(nkeep), new IfThenElse(ranksBefore(in, b, j, i, l.scoreIndex()), set(rank, add(get(rank), i32(1))), null)),
           new BufferStore(order, i, List.of(get(rank))))));
       if (p.topK() >= 0) body.add(set(nkeep, IrOps.min(get(nkeep), i32(p.topK()))));
       // The sorted boxes, -1 below them.
@@ -110,14 +106,10 @@ public final class Detection {
       body.add(loop(i, i32(0), numAnchors, loop(k, i32(0), width, new BufferStore(out,
           IrOps.select(IrOps.lt(i, get(nkeep)), load(in, b, IrOps.min(src, sub(numAnchors, i32(1))), k), minusOne), List.of(b, i, k)))));
       // Greedy suppression in score order.
-      Expr alive = IrOps.ge(load(out, b, i, i32(l.scoreIndex())), IrOps.zero(t));
+      Expr alive = isAlive(out, b, i, l.scoreIndex());
       Stmt clearI = loop(k, i32(0), width, new BufferStore(out, minusOne, List.of(b, i, k)));
       Stmt clearJ = loop(k, i32(0), width, new BufferStore(out, minusOne, List.of(b, j, k)));
-      Expr suppress = and(IrOps.ge(load(out, b, j, i32(l.scoreIndex())), IrOps.zero(t)),
-          IrOps.ge(iou(out, b, i, j, l.coordStart(), t), IrOps.constant(t, p.iouThreshold())));
-      if (!p.forceSuppress() && l.idIndex() >= 0) {
-        suppress = and(suppress, IrOps.eq(load(out, b, i, i32(l.idIndex())), load(out, b, j, i32(l.idIndex()))));
-      }
+      Expr suppress = suppresses(out, b, i, j, p);
       Stmt keep = SeqStmt.of(set(kept, add(get(kept), i32(1))),
           loop(j, add(i, i32(1)), sub(get(nkeep), add(i, i32(1))), new IfThenElse(suppress, clearJ, null)));
       Stmt visit = p.maxOutputSize() >= 0
@@ -241,6 +233,42 @@ public final class Detection {
     return new Expr[] {IrOps.min(IrOps.max(from, i32(0)), extent), IrOps.min(IrOps.max(to, i32(0)), extent)};
   }
 
+  /** Whether row i of {@code in[b]} is a box for get_valid_counts: its score exceeds the threshold and its class id is not negative. */
+  static Expr isValidRow(Buffer in, Expr b, Expr i, double scoreThreshold, int idIndex, int scoreIndex) {
+    DType t = in.dtype();
+    Expr valid = IrOps.gt(load(in, b, i, i32(scoreIndex)), IrOps.constant(t, scoreThreshold));
+    return idIndex >= 0 ? and(valid, IrOps.ge(load(in, b, i, i32(idIndex)), IrOps.zero(t))) : valid;
+  }
+
+  /** The number of leading rows of {@code data[b]} that are boxes: valid_count[b] clamped to [0, N]. */
+  static Expr validBoxes(Buffer validCount, Expr b, Expr numAnchors) {
+    return IrOps.max(i32(0), IrOps.min(IrOps.cast(DType.I32, new BufferLoad(validCount, List.of(b))), numAnchors));
+  }
+
+  /** Whether row j of {@code in[b]} comes before row i in the NMS order: a higher score, or an equal one and a lower index. */
+  static Expr ranksBefore(Buffer in, Expr b, Expr j, Expr i, int scoreIndex) {
+    Expr si = load(in, b, i, i32(scoreIndex));
+    Expr sj = load(in, b, j, i32(scoreIndex));
+    return IrOps.or(IrOps.gt(sj, si), and(IrOps.eq(sj, si), IrOps.lt(j, i)));
+  }
+
+  /** Whether row i of {@code rows[b]} is still a box (not suppressed, not -1): its score is not negative. */
+  static Expr isAlive(Buffer rows, Expr b, Expr i, int scoreIndex) {
+    return IrOps.ge(load(rows, b, i, i32(scoreIndex)), IrOps.zero(rows.dtype()));
+  }
+
+  /** Whether kept box i of {@code rows[b]} suppresses box j: j is alive, of i's class (unless force_suppress) and overlaps enough. */
+  static Expr suppresses(Buffer rows, Expr b, Expr i, Expr j, NmsParams p) {
+    BoxLayout l = p.layout();
+    DType t = rows.dtype();
+    Expr suppress = and(isAlive(rows, b, j, l.scoreIndex()),
+        IrOps.ge(iou(rows, b, i, j, l.coordStart(), t), IrOps.constant(t, p.iouThreshold())));
+    if (!p.forceSuppress() && l.idIndex() >= 0) {
+      suppress = and(suppress, IrOps.eq(load(rows, b, i, i32(l.idIndex())), load(rows, b, j, i32(l.idIndex()))));
+    }
+    return suppress;
+  }
+
   /** IoU of rows i and j of {@code out[b]}: 0 where the union is not positive. */
   private static Expr iou(Buffer out, Expr b, Expr i, Expr j, int c, DType t) {
     Expr zero = IrOps.zero(t);
@@ -248,18 +276,21 @@ public final class Detection {
     Expr jx1 = load(out, b, j, i32(c)), jy1 = load(out, b, j, i32(c + 1)), jx2 = load(out, b, j, i32(c + 2)), jy2 = load(out, b, j, i32(c + 3));
     Expr w = IrOps.max(zero, sub(IrOps.min(ix2, jx2), IrOps.max(ix1, jx1)));
     Expr h = IrOps.max(zero, sub(IrOps.min(iy2, jy2), IrOps.max(iy1, jy1)));
-    Expr inter = IrOps.mul(w, h);
-    Expr union = sub(add(IrOps.mul(sub(ix2, ix1), sub(iy2, iy1)), IrOps.mul(sub(jx2, jx1), sub(jy2, jy1))), inter);
-    return IrOps.select(IrOps.gt(union, zero), IrOps.div(inter, IrOps.max(union, IrOps.constant(t, 1e-30))), zero);
+    // bound once each: the C printers would repeat them in every use (three times for inter)
+    Var inter = new Var("inter", t);
+    Var union = new Var("union", t);
+    Expr u = sub(add(IrOps.mul(sub(ix2, ix1), sub(iy2, iy1)), IrOps.mul(sub(jx2, jx1), sub(jy2, jy1))), inter);
+    return new Let(inter, IrOps.mul(w, h), new Let(union, u,
+        IrOps.select(IrOps.gt(union, zero), IrOps.div(inter, IrOps.max(union, IrOps.constant(t, 1e-30))), zero)));
   }
 
-  private static Buffer scalar(String name) { return new Buffer(name, DType.I32, List.of(i32(1)), "local"); }
+  static Buffer scalar(String name) { return new Buffer(name, DType.I32, List.of(i32(1)), "local"); }
 
-  private static Expr get(Buffer scalar) { return new BufferLoad(scalar, List.of(i32(0))); }
+  static Expr get(Buffer scalar) { return new BufferLoad(scalar, List.of(i32(0))); }
 
-  private static Stmt set(Buffer scalar, Expr v) { return new BufferStore(scalar, v, List.of(i32(0))); }
+  static Stmt set(Buffer scalar, Expr v) { return new BufferStore(scalar, v, List.of(i32(0))); }
 
-  private static Expr load(Buffer buf, Expr... idx) { return new BufferLoad(buf, List.of(idx)); }
+  static Expr load(Buffer buf, Expr... idx) { return new BufferLoad(buf, List.of(idx)); }
 
-  private static Stmt loop(Var v, Expr min, Expr extent, Stmt body) { return new For(v, min, extent, ForKind.SERIAL, body); }
+  static Stmt loop(Var v, Expr min, Expr extent, Stmt body) { return new For(v, min, extent, ForKind.SERIAL, body); }
 }

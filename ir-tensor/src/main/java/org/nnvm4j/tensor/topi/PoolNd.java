@@ -13,11 +13,14 @@ import org.nnvm4j.tensor.tir.IterVar;
 import org.nnvm4j.tensor.tir.Var;
 
 /**
- * Max and average pooling over any number of spatial axes, channels first, with dilation, padding
+ * Max, average and Lp pooling over any number of spatial axes, channels first, with dilation, padding
  * that may differ at the two ends of an axis, and ceil mode; the index of each window's maximum
- * (ONNX MaxPool's {@code Indices}); and max unpooling, its inverse. Tag {@link Pool#TAG}.
+ * (ONNX MaxPool's {@code Indices}); max unpooling, its inverse; global Lp pooling. Tag {@link Pool#TAG}.
  */
 public final class PoolNd {
+  /** The tag of the Lp pools' output stage (the root of the sum of powers, which keeps {@link Pool#TAG} or {@link Reduction#TAG}). */
+  public static final String LP_TAG = "lp_pool";
+
   /** One value per spatial axis: window, strides, dilation, padding before and after; ceil mode; whether averages count padding. */
   public record Params(int[] window, int[] strides, int[] dilation, int[] padBegin, int[] padEnd, boolean ceilMode,
       boolean countIncludePad) {
@@ -70,6 +73,57 @@ public final class PoolNd {
       for (int i = 0; i < p.spatial(); i++) count = IrOps.mul(count, taps(idx.get(i + 2), p, i, d[i + 2]));
       return IrOps.div(r.get(idx), IrOps.cast(data.dtype(), IrOps.max(count, IrOps.i32(1))));
     }, name, Pool.TAG, Map.of());
+  }
+
+  /**
+   * Lp pooling: the p-norm {@code (sum |x|^p)^(1/p)} of each window (ONNX LpPool, PyTorch LPPool with the
+   * absolute value); padding adds zeros. Two stages: the sum of powers (tag {@link Pool#TAG}) and the root ({@link #LP_TAG}).
+   */
+  public static Tensor lpPool(Tensor data, Params p, double power, String name) {
+    long[] d = checked(data, p, name);
+    checkPower(data, power, name);
+    IterVar[] rk = windowAxes(p);
+    Tensor sum = Te.computeN(Te.shape(outShape(d, p)), idx -> Te.sum(lpTerm(ConvNd.guardedLoad(data, idx.get(0), idx.get(1),
+        positions(idx, rk, p), d, IrOps.zero(data.dtype()), IrOps.bool(true)), power), rk), name + "_sum", Pool.TAG, Map.of());
+    return Te.computeN(sum.shape(), idx -> lpRoot(sum.get(idx), power), name, LP_TAG, Map.of());
+  }
+
+  /** Global Lp pooling: the p-norm over every spatial axis, [N, C, spatial...] -> [N, C, 1...] (ONNX GlobalLpPool). */
+  public static Tensor globalLpPool(Tensor data, double power, String name) {
+    long[] d = Topi.constShape(data, name);
+    if (d.length < 3) throw CompileException.invalid("%s: data %s has no spatial axis; expected [N, C, spatial...]", name, Arrays.toString(d));
+    checkPower(data, power, name);
+    long[] out = d.clone();
+    Arrays.fill(out, 2, out.length, 1);
+    Tensor sum = Te.computeN(Te.shape(out), idx -> {
+      IterVar[] rk = new IterVar[d.length - 2];
+      Expr[] pos = new Expr[rk.length];
+      for (int i = 0; i < rk.length; i++) {
+        rk[i] = Te.reduceAxis(d[i + 2], "rk" + i);
+        pos[i] = rk[i].var();
+      }
+      return Te.sum(lpTerm(data.get(ConvNd.withSpatial(idx.get(0), idx.get(1), pos)), power), rk);
+    }, name + "_sum", Reduction.TAG, Map.of());
+    return Te.computeN(sum.shape(), idx -> lpRoot(sum.get(idx), power), name, LP_TAG, Map.of());
+  }
+
+  /** {@code |x|^p}, as multiplications for p = 1 and 2. */
+  private static Expr lpTerm(Expr x, double power) {
+    if (power == 2) return IrOps.mul(x, x);
+    Expr abs = IrOps.call(x.dtype(), "fabs", x);
+    return power == 1 ? abs : IrOps.call(x.dtype(), "pow", abs, IrOps.constant(x.dtype(), power));
+  }
+
+  /** {@code s^(1/p)}: s itself for p = 1, sqrt for p = 2. */
+  private static Expr lpRoot(Expr s, double power) {
+    if (power == 1) return s;
+    if (power == 2) return IrOps.call(s.dtype(), "sqrt", s);
+    return IrOps.call(s.dtype(), "pow", s, IrOps.constant(s.dtype(), 1 / power));
+  }
+
+  private static void checkPower(Tensor data, double power, String name) {
+    if (!(power > 0) || Double.isInfinite(power)) throw CompileException.invalid("%s: p = %s; expected a positive finite power", name, power);
+    if (!data.dtype().isFloat()) throw CompileException.invalid("%s: data has dtype %s; expected a float dtype", name, data.dtype());
   }
 
   /**

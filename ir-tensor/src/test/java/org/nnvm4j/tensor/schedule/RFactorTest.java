@@ -57,6 +57,20 @@ class RFactorTest {
   }
 
   @Test
+  void partialsComputedAtTheRowLoopOfTheStageThatSumsThem() {
+    RowSum p = rowSum();
+    Schedule sch = Schedule.create(p.s().op());
+    IterVar[] ks = sch.get(p.s()).split(p.k(), 5);
+    Stage rs = sch.get(sch.rfactor(p.s(), ks[1]));
+    Stage st = sch.get(p.s());
+    rs.reorder(rs.leafIterVars().get(2), rs.axis().get(0));
+    rs.computeAt(st, st.axis().get(0));
+    PrimFunc f = Lower.lower(sch, List.of(p.a(), p.s()), "f");
+    assertThat(f.toString()).contains("allocate S.rf[int32 * 5 * 1]");
+    assertComputesRowSum(f);
+  }
+
+  @Test
   void outerSplitOfANonDivisibleAxisKeepsTheGuard() {
     RowSum p = rowSum();
     Schedule sch = Schedule.create(p.s().op());

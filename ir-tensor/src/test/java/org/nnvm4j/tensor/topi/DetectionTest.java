@@ -107,14 +107,67 @@ class DetectionTest {
     Interpreter.run(f, arrays);
   }
 
+  /** Work-group sizes for the GPU form: one work-item, sizes that do not divide the rows, more than the rows. */
+  static final int[] THREADS = {1, 3, 8, 64};
+
+  /** Builds get_valid_counts over x with id_index; {@code c} numbers the case. */
+  interface GvcForm { List<Tensor> build(Tensor x, int idIndex, int c); }
+
+  /** Builds non_max_suppression over x and valid count v; {@code c} numbers the case. */
+  interface NmsForm { Tensor build(Tensor x, Tensor v, Detection.NmsParams p, int c); }
+
   @Test
   void getValidCountsMovesTheValidRowsUp() {
-    for (int[] bn : new int[][] {{1, 1}, {2, 7}, {3, 16}}) {
+    checkValidCounts((x, id, c) -> Detection.getValidCounts(x, 0.3, id, 1, "gvc"));
+  }
+
+  @Test
+  void gpuGetValidCountsMovesTheSameRows() {
+    checkValidCounts((x, id, c) -> DetectionGpu.getValidCounts(x, 0.3, id, 1, THREADS[c % THREADS.length], "gvc"));
+  }
+
+  @Test
+  void nonMaxSuppressionMatchesTheGreedyReference() {
+    assertThat(checkNms((x, v, p, c) -> Detection.nonMaxSuppression(x, v, p, "nms"))).isEqualTo(240);
+  }
+
+  @Test
+  void gpuNonMaxSuppressionMatchesTheGreedyReference() {
+    assertThat(checkNms((x, v, p, c) -> DetectionGpu.nonMaxSuppression(x, v, p, THREADS[c % THREADS.length], "nms"))).isEqualTo(240);
+  }
+
+  /** With a symbolic box count the GPU form takes maxThreads work-items, compiled once for every count. */
+  @Test
+  void gpuFormTakesASymbolicBoxCount() {
+    Tensor x = Te.placeholder(List.of(org.nnvm4j.tensor.tir.IrOps.i32(2), Te.var("n"), org.nnvm4j.tensor.tir.IrOps.i32(6)), DType.F32, "x");
+    Tensor v = Te.placeholder(Te.shape(2), DType.I32, "v");
+    List<Tensor> gvc = DetectionGpu.getValidCounts(x, 0.3, 0, 1, 8, "gvc");
+    Detection.NmsParams p = new Detection.NmsParams(0.5, false, 6, -1, LAYOUT, true);
+    Tensor nms = DetectionGpu.nonMaxSuppression(x, v, p, 8, "nms");
+    for (int n : new int[] {1, 5, 37}) {
+      float[] d = boxes(n + 100, 2, n);
+      float[][] ref = refValidCounts(d, 2, n, 6, 0.3f, 0, 1);
+      int[] valid = {(int) ref[0][0], (int) ref[0][1]};
+      try (NDArray in = NDArray.of(d, Shape.of(2, n, 6)); NDArray c = NDArray.allocate(DType.I32, Shape.of(2));
+           NDArray out = NDArray.allocate(DType.F32, Shape.of(2, n, 6)); NDArray moved = NDArray.of(ref[1], Shape.of(2, n, 6));
+           NDArray vc = NDArray.of(valid, Shape.of(2)); NDArray kept = NDArray.allocate(DType.F32, Shape.of(2, n, 6))) {
+        run(List.of(x, gvc.get(0), gvc.get(1)), List.of(in, c, out), gvc.get(0), gvc.get(1));
+        assertThat(c.toIntArray()).as("counts, n %d", n).containsExactly(valid);
+        assertThat(out.toFloatArray()).as("rows, n %d", n).containsExactly(ref[1]);
+        run(List.of(x, v, nms), List.of(moved, vc, kept), nms);
+        assertThat(kept.toFloatArray()).as("nms, n %d", n).containsExactly(refNms(ref[1], valid, 2, n, 6, p));
+      }
+    }
+  }
+
+  static void checkValidCounts(GvcForm form) {
+    int cases = 0;
+    for (int[] bn : new int[][] {{1, 1}, {2, 7}, {3, 16}, {2, 75}}) {
       int batch = bn[0], n = bn[1];
       float[] d = boxes(bn[1], batch, n);
       for (int idIndex : new int[] {0, -1}) {
         Tensor x = Te.placeholder(Te.shape(batch, n, 6), DType.F32, "x");
-        List<Tensor> o = Detection.getValidCounts(x, 0.3, idIndex, 1, "gvc");
+        List<Tensor> o = form.build(x, idIndex, cases++);
         float[][] ref = refValidCounts(d, batch, n, 6, 0.3f, idIndex, 1);
         try (NDArray in = NDArray.of(d, Shape.of(batch, n, 6)); NDArray c = NDArray.allocate(DType.I32, Shape.of(batch));
              NDArray out = NDArray.allocate(DType.F32, Shape.of(batch, n, 6))) {
@@ -126,8 +179,7 @@ class DetectionTest {
     }
   }
 
-  @Test
-  void nonMaxSuppressionMatchesTheGreedyReference() {
+  static int checkNms(NmsForm form) {
     int cases = 0;
     for (int[] bn : new int[][] {{1, 1}, {1, 5}, {2, 13}, {3, 32}}) {
       int batch = bn[0], n = bn[1];
@@ -141,11 +193,11 @@ class DetectionTest {
               Detection.NmsParams p = new Detection.NmsParams(thr, force, km[0], km[1], LAYOUT, bottom);
               Tensor x = Te.placeholder(Te.shape(batch, n, 6), DType.F32, "x");
               Tensor v = Te.placeholder(Te.shape(batch), DType.I32, "v");
-              Tensor o = Detection.nonMaxSuppression(x, v, p, "nms");
+              Tensor o = form.build(x, v, p, cases);
               try (NDArray in = NDArray.of(d, Shape.of(batch, n, 6)); NDArray vc = NDArray.of(valid, Shape.of(batch));
                    NDArray out = NDArray.allocate(DType.F32, Shape.of(batch, n, 6))) {
                 run(List.of(x, v, o), List.of(in, vc, out), o);
-                assertThat(out.toFloatArray()).as("%s %s", Arrays.toString(bn), p).containsExactly(refNms(d, valid, batch, n, 6, p));
+                assertThat(out.toFloatArray()).as("%s %s case %d", Arrays.toString(bn), p, cases).containsExactly(refNms(d, valid, batch, n, 6, p));
               }
               cases++;
             }
@@ -153,7 +205,7 @@ class DetectionTest {
         }
       }
     }
-    assertThat(cases).isEqualTo(240);
+    return cases;
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nnvm4j.frontend.onnx.proto.Onnx.AttributeProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.GraphProto;
-import org.nnvm4j.frontend.onnx.proto.Onnx.ModelProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.NodeProto;
-import org.nnvm4j.frontend.onnx.proto.Onnx.OperatorSetIdProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.TensorProto;
-import org.nnvm4j.frontend.onnx.proto.Onnx.TensorShapeProto;
-import org.nnvm4j.frontend.onnx.proto.Onnx.TypeProto;
 import org.nnvm4j.frontend.onnx.proto.Onnx.ValueInfoProto;
 import org.nnvm4j.tensor.NDArray;
 import org.nnvm4j.tensor.Shape;
@@ -93,18 +88,7 @@ class OnnxSpectralAndRoiTest {
     return TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE).addInt64Data(v).build();
   }
 
-  private static ValueInfoProto f32(String name, long... dims) {
-    TensorShapeProto.Builder sp = TensorShapeProto.newBuilder();
-    for (long d : dims) sp.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-        TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(sp))).build();
-  }
+  private static ValueInfoProto f32(String name, long... dims) { return OnnxRuns.f32(name, dims); }
 
-  private Path write(GraphProto.Builder g, long opset, String name) throws IOException {
-    ModelProto m = ModelProto.newBuilder().setIrVersion(8).setProducerName("nnvm4j-test")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(g).build();
-    Path p = dir.resolve(name + ".onnx");
-    Files.write(p, m.toByteArray());
-    return p;
-  }
+  private Path write(GraphProto.Builder g, long opset, String name) throws IOException { return OnnxRuns.write(dir, g, opset, name); }
 }
