@@ -47,8 +47,10 @@ final class X86SmallOps {
             attrs.getOrDefault("ceil_mode", "False").trim().equalsIgnoreCase("true"), false), op)));
       }
       case "global_avg_pool2d", "global_max_pool2d" -> {
+        boolean avg = op.equals("global_avg_pool2d");
+        if (Topi.constShape(in.get(0), op).length == 5) return Optional.of(List.of(X86Pool.globalBlocked(in.get(0), avg, op)));
         if (!plainNchw(attrs, in.get(0), op) || !X86Pool.applies(Topi.constShape(in.get(0), op))) return Optional.empty();
-        return Optional.of(List.of(X86Pool.global(in.get(0), op.equals("global_avg_pool2d"), op)));
+        return Optional.of(List.of(X86Pool.global(in.get(0), avg, op)));
       }
       default -> { return Optional.empty(); }
     }
@@ -79,6 +81,11 @@ final class X86SmallOps {
     if (blocked != null) {
       Stage pad = byTag(out, X86DepthwiseNchwc.PAD);
       X86DepthwiseNchwc.schedule(out, blocked, pad == null ? null : pad.computeRoot());
+      return true;
+    }
+    Stage acc = byTag(out, X86Pool.BLOCKED);
+    if (acc != null) {
+      X86Pool.scheduleBlocked(out, acc);
       return true;
     }
     Stage rows = byTag(out, X86Pool.ROWS);
