@@ -87,24 +87,15 @@ final class X86Computes {
     if (op.equals("conv2d") && X86GroupConv.alterOpLayout(attrs, shapes).isPresent()) return X86GroupConv.alterOpLayout(attrs, shapes);
     switch (op) {
       case "conv2d" -> {
-        if (!attrs.getOrDefault("groups", "1").trim().equals("1") || !attrs.getOrDefault("layout", "NCHW").equals("NCHW")
+        if (!attrs.getOrDefault("groups", "1").trim().equals("1")) return X86DepthwiseNchwc.alterOpLayout(attrs, shapes);
+        if (!attrs.getOrDefault("layout", "NCHW").equals("NCHW")
             || !attrs.getOrDefault("kernel_layout", "OIHW").equals("OIHW") || shapes.get(0).rank() != 4) {
           return Optional.empty();
         }
         long oc = shapes.get(1).dim(0), ic = shapes.get(0).dim(1);
         int ob = channelBlock(oc), ib = channelBlock(ic);
         if (ob < 0 || ib < 0) return Optional.empty();
-        String data = "NCHW" + ib + "c", kernel = "OIHW" + ib + "i" + ob + "o", out = "NCHW" + ob + "c";
-        Map<String, String> a = new LinkedHashMap<>();
-        for (String k : List.of("channels", "kernel_size", "strides", "padding", "dilation", "use_bias")) {
-          if (attrs.containsKey(k)) a.put(k, attrs.get(k));
-        }
-        a.put("layout", data);
-        a.put("kernel_layout", kernel);
-        a.put("out_layout", out);
-        List<AlterOpLayout.Change> in = new ArrayList<>(List.of(new AlterOpLayout.Change("NCHW", data), new AlterOpLayout.Change("OIHW", kernel)));
-        if (shapes.size() > 2) in.add(null);
-        return Optional.of(new AlterOpLayout.Proposal("conv2d_NCHWc", a, in, new AlterOpLayout.Change("NCHW", out)));
+        return Optional.of(blockedConv("conv2d_NCHWc", attrs, shapes.size() > 2, ib, "OIHW" + ib + "i" + ob + "o", ob));
       }
       case "dense" -> {
         long n = shapes.get(1).dim(0);
@@ -120,6 +111,24 @@ final class X86Computes {
       }
       default -> { return Optional.empty(); }
     }
+  }
+
+  /**
+   * The proposal of blocked conv {@code op} for a conv2d with {@code attrs} (and a bias input when {@code bias}):
+   * its conv attributes, data in NCHW{ib}c and the weight in {@code kernel} (both transformed), output in NCHW{ob}c.
+   */
+  static AlterOpLayout.Proposal blockedConv(String op, Map<String, String> attrs, boolean bias, int ib, String kernel, int ob) {
+    String data = "NCHW" + ib + "c", out = "NCHW" + ob + "c";
+    Map<String, String> a = new LinkedHashMap<>();
+    for (String k : List.of("channels", "kernel_size", "strides", "padding", "dilation", "use_bias")) {
+      if (attrs.containsKey(k)) a.put(k, attrs.get(k));
+    }
+    a.put("layout", data);
+    a.put("kernel_layout", kernel);
+    a.put("out_layout", out);
+    List<AlterOpLayout.Change> in = new ArrayList<>(List.of(new AlterOpLayout.Change("NCHW", data), new AlterOpLayout.Change("OIHW", kernel)));
+    if (bias) in.add(null);
+    return new AlterOpLayout.Proposal(op, a, in, new AlterOpLayout.Change("NCHW", out));
   }
 
   /**

@@ -1,6 +1,5 @@
 package org.nnvm4j.backend.llvm;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,17 +99,10 @@ final class X86GroupConv {
     if (cpg < 2 || ob < 0 || ib < 0 || oc / groups < X86Schedules.LANES) return Optional.empty(); // see X86GroupConvColumns
     int kib = X86Computes.channelBlock(cpg) > 0 ? X86Computes.channelBlock(cpg) : (int) cpg;
     int outBlock = X86Computes.channelBlock(oc) > 0 && X86Computes.channelBlock(oc) % ob == 0 ? X86Computes.channelBlock(oc) : ob;
-    String data = "NCHW" + ib + "c", kernel = "OIHW" + kib + "i" + ob + "o", out = "NCHW" + outBlock + "c";
-    Map<String, String> a = new LinkedHashMap<>();
-    for (String k : List.of("channels", "kernel_size", "strides", "padding", "dilation", "groups", "use_bias")) {
-      if (attrs.containsKey(k)) a.put(k, attrs.get(k));
-    }
-    a.put("layout", data);
-    a.put("kernel_layout", kernel);
-    a.put("out_layout", out);
-    List<AlterOpLayout.Change> in = new ArrayList<>(List.of(new AlterOpLayout.Change("NCHW", data), new AlterOpLayout.Change("OIHW", kernel)));
-    if (shapes.size() > 2) in.add(null);
-    return Optional.of(new AlterOpLayout.Proposal(GroupConv.TAG, a, in, new AlterOpLayout.Change("NCHW", out)));
+    AlterOpLayout.Proposal p = X86Computes.blockedConv(GroupConv.TAG, attrs, shapes.size() > 2, ib, "OIHW" + kib + "i" + ob + "o", outBlock);
+    Map<String, String> a = new LinkedHashMap<>(p.attrs());
+    a.put("groups", attrs.get("groups"));
+    return Optional.of(new AlterOpLayout.Proposal(p.op(), a, p.inputs(), p.output()));
   }
 
   private static long ceil(long a, long b) { return (a + b - 1) / b; }

@@ -14,13 +14,17 @@ import org.nnvm4j.tensor.topi.Pool;
 import org.nnvm4j.tensor.topi.Topi;
 
 /**
- * Global average and max pooling in NCHW. The generic compute reduces a channel's H x W values as one
- * serial chain of dependent adds (latency-bound) at the root; here each row is reduced on its own
- * (rows interleaved, so the chains run side by side), the row results combined as a balanced tree in
- * the output's expression, and the channels run in parallel when the pool is large enough.
+ * Global average and max pooling in NCHW and NCHW{c}c. The generic compute reduces a channel's H x W
+ * values as one serial chain of dependent adds (latency-bound) at the root; in NCHW here each row is
+ * reduced on its own (rows interleaved, so the chains run side by side), the row results combined as a
+ * balanced tree in the output's expression, and the channels run in parallel when the pool is large
+ * enough. In NCHW{c}c (what AlterOpLayout leaves before a classifier at opt level 3) the channel block is
+ * innermost in memory, so a block's accumulator is a vector: the window loops run outside it and the block
+ * is vectorized, one contiguous load per pixel.
  */
 final class X86Pool {
   static final String ROWS = "global_pool_rows";
+  static final String BLOCKED = "global_pool_blocked";
   /** Most rows combined in one output expression (and unrolled as independent chains). */
   static final int MAX_ROWS = 32;
   /** Below this many input elements the channels run serially. */
@@ -44,6 +48,40 @@ final class X86Pool {
       if (!avg) return X86SmallDense.tree(terms, IrOps::max);
       return IrOps.div(X86SmallDense.pairwiseSum(terms), IrOps.cast(data.dtype(), IrOps.i32(d[2] * d[3])));
     }, name, Pool.TAG, Map.of());
+  }
+
+  /** Global pooling of NCHW{c}c {@code data [N, C/c, H, W, c]}: a vector accumulator per channel block, then the mean. */
+  static Tensor globalBlocked(Tensor data, boolean avg, String name) {
+    long[] d = Topi.constShape(data, name);
+    IterVar ry = Te.reduceAxis(d[2], "ry"), rx = Te.reduceAxis(d[3], "rx");
+    Tensor acc = Te.computeN(Te.shape(d[0], d[1], d[4]), i -> {
+      Expr v = data.get(i.get(0), i.get(1), ry.var(), rx.var(), i.get(2));
+      return avg ? Te.sum(v, ry, rx) : Te.max(v, ry, rx);
+    }, name + "_acc", BLOCKED, Map.of());
+    return Te.computeN(Te.shape(d[0], d[1], 1, 1, d[4]), i -> {
+      Expr v = acc.get(i.get(0), i.get(1), i.get(4));
+      return avg ? IrOps.div(v, IrOps.cast(data.dtype(), IrOps.i32(d[2] * d[3]))) : v;
+    }, name, Pool.TAG, Map.of());
+  }
+
+  /**
+   * (batch, channel block) fused, parallel when large; the block's accumulator computed there with the
+   * window loops outside the block, which is vectorized where it divides by {@link X86Schedules#LANES}.
+   */
+  static void scheduleBlocked(Stage out, Stage acc) {
+    List<IterVar> ax = out.axis();
+    ComputeOp c = (ComputeOp) acc.op();
+    long[] e = X86Schedules.extents(c.axis());
+    long elements = e[0] * e[1] * e[2] * IrOps.asLong(c.reduceAxis().get(0).dom().extent()) * IrOps.asLong(c.reduceAxis().get(1).dom().extent());
+    IterVar plane = X86Schedules.fuse(out, ax.subList(0, 4));
+    if (elements >= PARALLEL_ELEMENTS) out.parallel(plane);
+    acc.computeAt(out, plane);
+    List<IterVar> r = c.axis();
+    acc.reorder(r.get(0), r.get(1), c.reduceAxis().get(0), c.reduceAxis().get(1), r.get(2));
+    if (e[2] % X86Schedules.LANES == 0) {
+      acc.vectorize(r.get(2));
+      out.vectorize(ax.get(4));
+    }
   }
 
   /** (batch, channel) fused, parallel when large; a channel's row results computed there, columns outer and rows unrolled. */

@@ -6,13 +6,15 @@ import java.util.Optional;
 import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Tensor;
+import org.nnvm4j.tensor.topi.Blocked;
 import org.nnvm4j.tensor.topi.Conv2d;
 import org.nnvm4j.tensor.topi.Pool;
 import org.nnvm4j.tensor.topi.Topi;
 
 /**
  * The x86 computes and schedules beside the register-tiled dense/conv2d of {@link X86Computes}: dense
- * with fewer rows than a tile ({@link X86SmallDense}), depthwise conv2d ({@link X86Depthwise}) and global
+ * with fewer rows than a tile ({@link X86SmallDense}), depthwise conv2d ({@link X86Depthwise}; in NCHW{c}c
+ * {@link X86DepthwiseNchwc}) and global
  * pooling ({@link X86Pool}).
  * {@link X86Computes} and {@link X86Schedules} ask here first (one call each).
  */
@@ -33,6 +35,10 @@ final class X86SmallOps {
         if (!X86Depthwise.applies(Topi.constShape(in.get(0), op), Topi.constShape(in.get(1), op), p.groups())) return Optional.empty();
         out = X86Depthwise.conv2d(in.get(0), in.get(1), p, op);
       }
+      case "depthwise_conv2d_NCHWc" -> {
+        Tensor conv = X86DepthwiseNchwc.conv2d(in.get(0), in.get(1), X86Computes.convParams(attrs), op);
+        return Optional.of(List.of(in.size() > 2 ? Blocked.biasAddNchwc(conv, in.get(2), op + "_bias") : conv));
+      }
       case "max_pool2d" -> {
         if (!plainNchw(attrs, in.get(0), op)) return Optional.empty();
         return Optional.of(List.of(X86Depthwise.maxPool(in.get(0), new Pool.Params(
@@ -41,8 +47,10 @@ final class X86SmallOps {
             attrs.getOrDefault("ceil_mode", "False").trim().equalsIgnoreCase("true"), false), op)));
       }
       case "global_avg_pool2d", "global_max_pool2d" -> {
+        boolean avg = op.equals("global_avg_pool2d");
+        if (Topi.constShape(in.get(0), op).length == 5) return Optional.of(List.of(X86Pool.globalBlocked(in.get(0), avg, op)));
         if (!plainNchw(attrs, in.get(0), op) || !X86Pool.applies(Topi.constShape(in.get(0), op))) return Optional.empty();
-        return Optional.of(List.of(X86Pool.global(in.get(0), op.equals("global_avg_pool2d"), op)));
+        return Optional.of(List.of(X86Pool.global(in.get(0), avg, op)));
       }
       default -> { return Optional.empty(); }
     }
@@ -67,6 +75,17 @@ final class X86SmallOps {
     Stage tile = byTag(out, X86Depthwise.PRODUCT);
     if (tile != null) {
       X86Depthwise.schedule(out, tile, byTag(out, X86Depthwise.PAD).computeRoot());
+      return true;
+    }
+    Stage blocked = byTag(out, X86DepthwiseNchwc.PRODUCT);
+    if (blocked != null) {
+      Stage pad = byTag(out, X86DepthwiseNchwc.PAD);
+      X86DepthwiseNchwc.schedule(out, blocked, pad == null ? null : pad.computeRoot());
+      return true;
+    }
+    Stage acc = byTag(out, X86Pool.BLOCKED);
+    if (acc != null) {
+      X86Pool.scheduleBlocked(out, acc);
       return true;
     }
     Stage rows = byTag(out, X86Pool.ROWS);

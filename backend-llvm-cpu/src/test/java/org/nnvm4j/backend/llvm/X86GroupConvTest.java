@@ -156,6 +156,9 @@ class X86GroupConvTest {
     assertThat(propose(Map.of("channels", "24", "kernel_size", "(3, 3)", "groups", "2"), Shape.of(1, 24, 8, 8), Shape.of(24, 12, 3, 3))
         .orElseThrow().attrs()).containsEntry("kernel_layout", "OIHW12i12o").containsEntry("layout", "NCHW8c").containsEntry("out_layout", "NCHW12c");
     assertThat(propose(Map.of("channels", "12", "groups", "4"), Shape.of(1, 12, 8, 8), Shape.of(12, 3, 3, 3))).as("3 per group").isEmpty();
-    assertThat(propose(Map.of("channels", "32", "groups", "32"), Shape.of(1, 32, 8, 8), Shape.of(32, 1, 3, 3))).as("depthwise").isEmpty();
+    assertThat(X86GroupConv.alterOpLayout(Map.of("channels", "32", "groups", "32"), List.of(Shape.of(1, 32, 8, 8), Shape.of(32, 1, 3, 3))))
+        .as("depthwise: X86DepthwiseNchwc's").isEmpty();
+    assertThat(propose(Map.of("channels", "32", "groups", "32"), Shape.of(1, 32, 8, 8), Shape.of(32, 1, 3, 3)).orElseThrow().op())
+        .isEqualTo("depthwise_conv2d_NCHWc");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nnvm4j.tensor.DType;
@@ -14,7 +15,7 @@ import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.topi.Pool;
 
 /**
- * Global average and max pooling ({@link X86Pool}) and windowed max pooling ({@link X86Depthwise}), with
+ * Global average and max pooling ({@link X86Pool}, NCHW and NCHW{c}c) and windowed max pooling ({@link X86Depthwise}), with
  * a fused relu, against a plain Java reference: odd and square maps, 1x1 maps, batch 2, a map too tall
  * for the row tree (the generic compute), strides 1 to 3, padding, ceil mode, at 1 and 2 threads;
  * tolerance as in {@link X86SchedulesTest} (max is exact).
@@ -46,6 +47,39 @@ class X86PoolTest {
       ref[p] = Math.max(avg ? acc / (h * w) : acc, 0);
     }
     X86SchedulesTest.assertClose(X86SchedulesTest.run(backend, f, List.of(x), n * c), ref, mag);
+  }
+
+  @ParameterizedTest(name = "global {5} pool NCHW{4}c {0}x{1}x{2}x{3} threads={6}")
+  @CsvSource({
+      "1,4,7,7,16,avg,1", "1,64,7,7,16,avg,2", "2,3,5,9,8,max,2", "1,2,1,1,16,avg,1", "1,5,16,16,12,avg,2", "1,1,3,3,3,max,1"})
+  void blockedGlobalPoolMatchesJava(int n, int cb, int h, int w, int c, String kind, int threads) {
+    boolean avg = kind.equals("avg");
+    String op = avg ? "global_avg_pool2d" : "global_max_pool2d";
+    Tensor data = Te.placeholder(Te.shape(n, cb, h, w, c), DType.F32, "data");
+    Tensor pool = X86Computes.compute(op, Map.of("layout", "NCHW" + c + "c"), List.of(data)).orElseThrow().get(0);
+    Tensor out = Te.computeN(pool.shape(), i -> IrOps.max(pool.get(i), IrOps.f32(0)), "relu", "", Map.of());
+    LlvmBackend backend = X86SchedulesTest.backend(threads);
+    PrimFunc f = X86SchedulesTest.lower(backend, List.of(data), out, "out_elemwise_fusable", op);
+    float[] x = ParallelLoopTest.random(n * cb * h * w * c, 23);
+    double[] ref = new double[n * cb * c], mag = new double[ref.length];
+    for (int p = 0; p < n * cb; p++) for (int ci = 0; ci < c; ci++) {
+      double acc = avg ? 0 : Double.NEGATIVE_INFINITY;
+      for (int q = 0; q < h * w; q++) {
+        float v = x[(p * h * w + q) * c + ci];
+        acc = avg ? acc + v : Math.max(acc, v);
+        mag[p * c + ci] += avg ? Math.abs(v) / (h * w) : 0;
+      }
+      ref[p * c + ci] = Math.max(avg ? acc / (h * w) : acc, 0);
+    }
+    X86SchedulesTest.assertClose(X86SchedulesTest.run(backend, f, List.of(x), ref.length), ref, mag);
+  }
+
+  @Test
+  void blockedGlobalPoolReadsVectorsInParallel() {
+    Tensor data = Te.placeholder(Te.shape(1, 64, 14, 14, 16), DType.F32, "data");
+    Tensor out = X86Computes.compute("global_avg_pool2d", Map.of("layout", "NCHW16c"), List.of(data)).orElseThrow().get(0);
+    String text = X86SchedulesTest.lower(X86SchedulesTest.backend(2), List.of(data), out, "out_elemwise_fusable", "pool").toString();
+    assertThat(text).contains("parallel for").contains("data[ramp(").contains("global_avg_pool2d_acc[ramp(");
   }
 
   @ParameterizedTest(name = "max pool {0}x{1}x{2}x{3} window {4} stride {5} pad {6} ceil {7} threads={8}")

@@ -40,12 +40,8 @@ class X86PrepackedTest {
     Tensor data = Te.placeholder(Te.shape(n, c / ib, h, wd, ib), DType.F32, "data");
     Tensor weight = Te.placeholder(Te.shape(oc / ob, c / ib, k, k, ib, ob), DType.F32, "weight");
     Tensor bias = Te.placeholder(Te.shape(oc), DType.F32, "bias");
-    Map<String, String> attrs = Map.of("strides", "(" + s + ", " + s + ")", "padding", "(" + p + ", " + p + ")",
-        "dilation", "(" + dil + ", " + dil + ")");
-    Tensor conv = X86Computes.compute("conv2d_NCHWc", attrs, List.of(data, weight, bias)).orElseThrow().get(0);
-    Tensor out = Te.computeN(conv.shape(), i -> IrOps.max(conv.get(i), IrOps.f32(0)), "relu", "", Map.of());
     LlvmBackend backend = backend(threads);
-    PrimFunc f = lower(backend, List.of(data, weight, bias), out, "out_elemwise_fusable", "conv2d_NCHWc");
+    PrimFunc f = lowerWithRelu(backend, "conv2d_NCHWc", s, p, dil, data, weight, bias);
     assertThat(f.toString()).contains("parallel for").doesNotContain("kernel_pack");
     int oh = (h + 2 * p - dil * (k - 1) - 1) / s + 1, ow = (wd + 2 * p - dil * (k - 1) - 1) / s + 1;
     float[] x = ParallelLoopTest.random(n * c * h * wd, 4), y = ParallelLoopTest.random(oc * c * k * k, 5);
@@ -69,6 +65,15 @@ class X86PrepackedTest {
       }
     }
     assertClose(run(backend, f, List.of(x, y, z), ref.length), ref, mag);
+  }
+
+  /** Blocked conv {@code op} of square strides, padding and dilation with its bias (the last of {@code args}) and a relu, lowered. */
+  static PrimFunc lowerWithRelu(LlvmBackend backend, String op, int s, int p, int dil, Tensor... args) {
+    Map<String, String> attrs = Map.of("strides", "(" + s + ", " + s + ")", "padding", "(" + p + ", " + p + ")",
+        "dilation", "(" + dil + ", " + dil + ")");
+    Tensor conv = X86Computes.compute(op, attrs, List.of(args)).orElseThrow().get(0);
+    Tensor out = Te.computeN(conv.shape(), i -> IrOps.max(conv.get(i), IrOps.f32(0)), "relu", "", Map.of());
+    return lower(backend, List.of(args), out, "out_elemwise_fusable", op);
   }
 
   @ParameterizedTest(name = "dense_pack {0}x{1}x{2} block {3} threads={4}")

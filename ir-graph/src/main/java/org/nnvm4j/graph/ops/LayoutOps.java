@@ -24,7 +24,7 @@ import org.nnvm4j.tensor.topi.Layout;
 public final class LayoutOps {
   private LayoutOps() {}
 
-  public static List<Op> ops() { return List.of(layoutTransform(), conv2dNchwc(), densePack()); }
+  public static List<Op> ops() { return List.of(layoutTransform(), conv2dNchwc(), BlockedDepthwiseOps.depthwiseConv2dNchwc(), densePack()); }
 
   /** The layout attribute of ops that run on NCHW data or on its channel-blocked form (pooling): NCHW or NCHW{c}c. */
   public static final Op.AttrCheck NCHW_OR_BLOCKED = v -> {
@@ -69,13 +69,8 @@ public final class LayoutOps {
   }
 
   private static Op conv2dNchwc() {
-    return NnOps.convBuilder("conv2d_NCHWc", "2-d convolution of NCHW{i}c data with an OIHW{i}i{o}o prepacked weight, plus bias "
-            + "[channels]; NCHW{o}c output.")
-        .attr("layout", null, "the data layout, NCHW{i}c", blocked("NCHW", "c", "NCHW16c"))
-        .attr("kernel_layout", null, "the weight layout, OIHW{i}i{o}o", blocked("OIHW", "io", "OIHW8i16o"))
-        .attr("out_layout", null, "the output layout, NCHW{o}c", blocked("NCHW", "c", "NCHW16c"))
-        .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
-        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
+    return blockedConvBuilder("conv2d_NCHWc", "2-d convolution of NCHW{i}c data with an OIHW{i}i{o}o prepacked weight, plus bias "
+            + "[channels]; NCHW{o}c output.", "OIHW{i}i{o}o", "OIHW8i16o")
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           Layout data = Layout.parse(a.get("layout"));
@@ -104,6 +99,19 @@ public final class LayoutOps {
           Tensor out = Blocked.conv2dNchwc(in.get(0), in.get(1), params(a), "conv2d_NCHWc");
           return List.of(in.size() > 2 ? Blocked.biasAddNchwc(out, in.get(2), "conv2d_NCHWc_bias") : out);
         }).build();
+  }
+
+  /**
+   * A conv op on NCHW{i}c data with a prepacked weight in a blocked OIHW layout ({@code kernelLayout}, e.g.
+   * {@code example}), NCHW{o}c output and an optional bias: its attributes, pattern and type rule.
+   */
+  static Op.Builder blockedConvBuilder(String name, String doc, String kernelLayout, String example) {
+    return NnOps.convBuilder(name, doc)
+        .attr("layout", null, "the data layout, NCHW{i}c", blocked("NCHW", "c", "NCHW16c"))
+        .attr("kernel_layout", null, "the weight layout, " + kernelLayout, blocked("OIHW", "io", example))
+        .attr("out_layout", null, "the output layout, NCHW{o}c", blocked("NCHW", "c", "NCHW16c"))
+        .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
+        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in));
   }
 
   /** The strides, padding and dilation of a conv2d or conv2d_NCHWc node (groups 1). */

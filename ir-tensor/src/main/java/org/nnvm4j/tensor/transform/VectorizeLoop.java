@@ -210,6 +210,9 @@ public final class VectorizeLoop {
       List<Expr> args = mutateAll(n.args());
       if (args == n.args()) return n;
       if (n.op().equals(Intrinsics.POPCOUNT)) return new Call(n.dtype().withLanes(lanes), n.op(), List.of(widen(args.get(0))));
+      if (Intrinsics.isIfThenElse(n) && !isVector(args.get(0))) { // one branch for every lane: the branches widened
+        return new Call(n.dtype().withLanes(lanes), n.op(), List.of(args.get(0), widen(args.get(1)), widen(args.get(2))));
+      }
       throw new Unvectorizable("call of " + n.op() + " with an argument that depends on the loop var");
     }
 

@@ -66,6 +66,21 @@ class VectorizeLoopTest {
   }
 
   @Test
+  void ifThenElseOfAScalarConditionTakesOneBranchForEveryLane() {
+    // for i: vectorized for j in 4: B[i*4 + j] = if_then_else(i < 5, A[i*4 + j], 0f): the branches widen, the condition stays scalar
+    Expr idx = new Add(new Mul(i, c(4)), j);
+    Stmt body = new BufferStore(b, IrOps.ifThenElse(new LT(i, c(5)), new BufferLoad(a, List.of(idx)), IrOps.f32(0)), List.of(idx));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(new For(i, c(0), c(16), ForKind.SERIAL, vloop(j, 4, body))))).isEqualTo("""
+        for (i, 0, 16) {
+          B[ramp((i * 4), 1, 4)] = if_then_else((i < 5), A[ramp((i * 4), 1, 4)], broadcast(0f, 4))
+        }
+        """);
+    // a condition that varies across the lanes cannot branch once: the loop stays serial
+    Stmt lanewise = new BufferStore(b, IrOps.ifThenElse(new LT(j, c(2)), new BufferLoad(a, List.of(j)), IrOps.f32(0)), List.of(j));
+    assertThat(TirPrinter.print(VectorizeLoop.apply(vloop(j, 4, lanewise)))).startsWith("for (j, 0, 4)");
+  }
+
+  @Test
   void aLetOfALaneVaryingValueBindsAVector() {
     // vectorized for j in 4: let t = A[j] * x in B[j] = t + t; a let of an invariant value stays scalar
     Var t = new Var("t", DType.F32);

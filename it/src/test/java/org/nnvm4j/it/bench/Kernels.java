@@ -56,6 +56,13 @@ final class Kernels {
     return compile(target, f, bytes, new long[0]);
   }
 
+  /** {@code y} over {@code args} followed by a relu, fused and compiled as {@link #compileGroup}; prints {@code figures} of {@code name}. */
+  static Compiled withRelu(String target, Backend backend, Tensor y, String op, List<Tensor> args, String name, String figures) {
+    Tensor out = Te.computeN(y.shape(), i -> IrOps.max(y.get(i), IrOps.f32(0)), "relu", "", Map.of());
+    System.out.println(name + ": " + figures);
+    return compileGroup(target, backend, args, out, op, name);
+  }
+
   static Compiled compile(String target, PrimFunc f, long[] bufferBytes, long[] scalars) {
     Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target));
     Module m = backend.lowering().codegen(List.of(f), PassContext.defaults());

@@ -10,7 +10,6 @@ import org.nnvm4j.backend.Target;
 import org.nnvm4j.tensor.DType;
 import org.nnvm4j.tensor.te.Te;
 import org.nnvm4j.tensor.te.Tensor;
-import org.nnvm4j.tensor.tir.IrOps;
 import org.nnvm4j.tensor.topi.Conv2d;
 import org.nnvm4j.tensor.topi.Nn;
 import org.nnvm4j.tensor.topi.Pool;
@@ -33,7 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * its bias where it has one) fused as the graph compiler fuses them, with FMA contraction, at 1 and 2
  * threads. {@code impl=x86} is the llvm backend's strategy ({@code Lowering.compute} then
  * {@code Lowering.schedule}); {@code impl=generic} is the op's generic TOPI compute under the same backend
- * schedule (what ran before). FLOPs (2 per multiply-add) and the bytes the weights take are printed at
+ * schedule (what ran before); {@code impl=nchwc} is what opt level 3 runs in a blocked network (MobileNet's):
+ * the depthwise convs as {@code depthwise_conv2d_NCHWc} (data and output NCHW16c, weight prepacked), the
+ * pools on NCHW16c data (their generic compute), batch-1 dense as {@code x86}. FLOPs (2 per multiply-add) and the bytes the weights take are printed at
  * setup. Layer names: {@code dwC_S[s2]} is the depthwise conv of C channels on an S x S map (s2: stride 2),
  * {@code gapC_S} the global average pool of C channels of S x S (64 x 16 x 16: the pool of
  * {@code nnvm4j models}' mobilenet), {@code maxpool64_112} ResNet-18's 3x3/2 max pool (FLOPs there count
@@ -56,7 +57,7 @@ public class X86SmallBenchmark {
       "dw512_14", "dw512_14s2", "dw1024_7", "gap1024_7", "gap64_16", "maxpool64_112"})
   String layer;
   @Param({"1", "2"}) int threads;
-  @Param({"x86", "generic"}) String impl;
+  @Param({"x86", "generic", "nchwc"}) String impl;
   Kernels.Compiled k;
 
   @Setup
@@ -77,33 +78,38 @@ public class X86SmallBenchmark {
       flops = 2L * m * k * n;
       weightBytes = 4L * k * n;
     } else if (layer.equals("maxpool64_112")) {
-      args.add(Te.placeholder(Te.shape(1, 64, 112, 112), DType.F32, "data"));
+      args.add(data(64, 112, 112));
       op = "max_pool2d";
       attrs = Map.of("pool_size", "(3, 3)", "strides", "(2, 2)", "padding", "(1, 1)");
       flops = 64L * 56 * 56 * 9;
     } else if (layer.startsWith("gap")) {
       String[] cs = layer.substring(3).split("_");
       int c = Integer.parseInt(cs[0]), size = Integer.parseInt(cs[1]);
-      args.add(Te.placeholder(Te.shape(1, c, size, size), DType.F32, "data"));
+      args.add(data(c, size, size));
       op = "global_avg_pool2d";
       flops = (long) c * size * size;
     } else {
       int[] c = DEPTHWISE.get(layer);
       int o = (c[1] + 2 - 3) / c[2] + 1;
-      args.add(Te.placeholder(Te.shape(1, c[0], c[1], c[1]), DType.F32, "data"));
-      args.add(Te.placeholder(Te.shape(c[0], 1, 3, 3), DType.F32, "weight"));
+      boolean blocked = impl.equals("nchwc");
+      args.add(data(c[0], c[1], c[1]));
+      args.add(Te.placeholder(blocked ? Te.shape(c[0] / 16, 1, 3, 3, 1, 16) : Te.shape(c[0], 1, 3, 3), DType.F32, "weight"));
       args.add(Te.placeholder(Te.shape(c[0]), DType.F32, "bias"));
-      op = "conv2d";
+      op = blocked ? "depthwise_conv2d_NCHWc" : "conv2d";
       attrs = Map.of("strides", "(" + c[2] + ", " + c[2] + ")", "padding", "(1, 1)", "groups", Integer.toString(c[0]));
       flops = 2L * c[0] * 9 * o * o;
       weightBytes = 4L * c[0] * 9;
     }
     try (Backend backend = BackendRegistry.defaultRegistry().create(Target.parse(target))) {
-      Tensor y = impl.equals("x86") ? backend.lowering().compute(op, attrs, args).orElseThrow().get(0) : generic(op, attrs, args);
-      Tensor out = Te.computeN(y.shape(), i -> IrOps.max(y.get(i), IrOps.f32(0)), "relu", "", Map.of());
-      System.out.println(layer + ": " + flops + " flops, " + weightBytes + " weight bytes");
-      k = Kernels.compileGroup(target, backend, args, out, op, layer);
+      boolean strategy = impl.equals("x86") || impl.equals("nchwc") && !op.endsWith("pool2d");
+      Tensor y = strategy ? backend.lowering().compute(op, attrs, args).orElseThrow().get(0) : generic(op, attrs, args);
+      k = Kernels.withRelu(target, backend, y, op, args, layer, flops + " flops, " + weightBytes + " weight bytes");
     }
+  }
+
+  /** Data [1, c, h, w], or with {@code impl=nchwc} NCHW16c [1, c/16, h, w, 16]. */
+  private Tensor data(int c, int h, int w) {
+    return Te.placeholder(impl.equals("nchwc") ? Te.shape(1, c / 16, h, w, 16) : Te.shape(1, c, h, w), DType.F32, "data");
   }
 
   /** The op's generic TOPI compute, bias added as the graph's ops add it. */
