@@ -5,7 +5,6 @@ import static org.nnvm4j.graph.ops.OpAttrs.ints;
 
 import java.util.List;
 import org.nnvm4j.graph.Op;
-import org.nnvm4j.graph.OpPattern;
 import org.nnvm4j.pass.diag.CompileException;
 import org.nnvm4j.tensor.Shape;
 import org.nnvm4j.tensor.te.Tensor;
@@ -27,14 +26,9 @@ public final class GroupConvOps {
   public static List<Op> ops() { return List.of(groupConv2dNchwc()); }
 
   private static Op groupConv2dNchwc() {
-    return NnOps.convBuilder(GroupConv.TAG, "Grouped 2-d convolution of NCHW{i}c data with an OIHW{k}i{o}o prepacked weight (o divides"
-            + " the channels per group), plus bias [channels]; NCHW{b}c output.")
+    return LayoutOps.blockedConvBuilder(GroupConv.TAG, "Grouped 2-d convolution of NCHW{i}c data with an OIHW{k}i{o}o prepacked"
+            + " weight (o divides the channels per group), plus bias [channels]; NCHW{b}c output.", "OIHW{k}i{o}o", "OIHW4i4o")
         .attr("groups", null, "the number of groups", OpAttrs.POSITIVE_INT)
-        .attr("layout", null, "the data layout, NCHW{i}c", LayoutOps.blocked("NCHW", "c", "NCHW16c"))
-        .attr("kernel_layout", null, "the weight layout, OIHW{k}i{o}o", LayoutOps.blocked("OIHW", "io", "OIHW4i4o"))
-        .attr("out_layout", null, "the output layout, NCHW{b}c", LayoutOps.blocked("NCHW", "c", "NCHW16c"))
-        .attr("use_bias", "True", "whether to add the bias input", OpAttrs.BOOL)
-        .pattern(OpPattern.OUT_ELEMWISE_FUSABLE).inferType((a, in) -> OpRules.sameType(in))
         .inferShape((a, in) -> {
           if (in[0] == null) return null;
           String op = GroupConv.TAG;
