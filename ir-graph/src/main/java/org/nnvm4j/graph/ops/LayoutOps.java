@@ -41,7 +41,7 @@ public final class LayoutOps {
   }
 
   /** A layout check that also requires the primal axes {@code primal} in order and exactly the sub-axes {@code subs}. */
-  static Op.AttrCheck blocked(String primal, String subs, String example) {
+  private static Op.AttrCheck blocked(String primal, String subs, String example) {
     return v -> {
       Layout l = Layout.parse(v);
       StringBuilder sub = new StringBuilder();
