@@ -2,10 +2,13 @@ package org.nnvm4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.nnvm4j.GraphModule;
 import org.nnvm4j.backend.Backend;
 import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.backend.DeviceBuffer;
@@ -69,6 +72,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "50", description = "Timed runs after warm-up (default: ${DEFAULT-VALUE}).")
   int repeat;
 
+  @Option(names = "--profile", paramLabel = "K", defaultValue = "0",
+      description = "After each model's timed runs, run it --repeat times more timing every fused function, and print the K that take the most time.")
+  int profile;
+
   @Option(names = "--target", defaultValue = "llvm", description = "Target of --kernel; models run on llvm (default: ${DEFAULT-VALUE}).")
   String target;
 
@@ -91,10 +98,11 @@ final class BenchCommand implements Callable<Integer> {
     out.println(vsOrt ? "|---|---:|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|");
     out.flush();
     int failed = 0;
+    List<String> profiles = new ArrayList<>();
     for (Path model : models) {
       for (int n : threads) {
         try {
-          ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(n, optLevel, options.shapes(), warmup, repeat, vsOrt));
+          ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(n, optLevel, options.shapes(), warmup, repeat, vsOrt, profile > 0));
           if (r.ortError() != null) { // ORT's limitation, not a failed benchmark: the row says so
             out.printf("| %s | %d | %.0f | %.4f | ORT cannot run it: %s | | |%n", label(model), n, r.compileMs(), r.nnvm4jMs(),
                 r.ortError().replace('\n', ' '));
@@ -103,6 +111,7 @@ final class BenchCommand implements Callable<Integer> {
           } else {
             out.printf("| %s | %d | %.0f | %.4f |%n", label(model), n, r.compileMs(), r.nnvm4jMs());
           }
+          if (profile > 0) profiles.add(profileTable(r));
         } catch (Exception e) {
           failed++;
           out.printf("| %s | %d | error: %s |%n", label(model), n, String.valueOf(e.getMessage()).replace('\n', ' '));
@@ -110,7 +119,25 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
       }
     }
+    for (String p : profiles) out.print(p);
+    out.flush();
     return failed == 0 ? 0 : 1;
+  }
+
+  /**
+   * The {@link #profile} fused functions of {@code r} that take the most time, as a markdown table: mean
+   * time per run, share of the profiled total, the function and the deploy node it runs for.
+   */
+  private String profileTable(ModelBench.Result r) {
+    long total = r.profile().stream().mapToLong(GraphModule.OpProfile::totalNanos).sum();
+    long runs = r.profile().stream().mapToLong(GraphModule.OpProfile::calls).max().orElse(1);
+    StringBuilder b = new StringBuilder(String.format("%n%s, %d thread(s): %d fused calls, %.4f ms per run in all%n%n", label(r.model()),
+        r.threads(), r.profile().size(), total / 1e6 / runs));
+    b.append("| ms per run | share | function | node |\n|---:|---:|---|---|\n");
+    r.profile().stream().sorted(Comparator.comparingLong(GraphModule.OpProfile::totalNanos).reversed()).limit(profile)
+        .forEach(p -> b.append(String.format("| %.4f | %.1f%% | %s | %s |%n", p.totalNanos() / 1e6 / Math.max(1, p.calls()),
+            100.0 * p.totalNanos() / Math.max(1, total), p.function(), p.node())));
+    return b.toString();
   }
 
   /** The model's file name, or its folder's name for the test-data layout {@code CASE/model.onnx}. */

@@ -28,15 +28,16 @@ final class ModelBench {
   static final long SEED = 20261121L;
 
   /** What to run: thread count, opt level, shape overrides, warm-up and timed runs, and whether to run ORT too. */
-  record Options(int threads, int optLevel, Map<String, Shape> shapes, int warmup, int repeat, boolean vsOrt) {}
+  record Options(int threads, int optLevel, Map<String, Shape> shapes, int warmup, int repeat, boolean vsOrt, boolean profile) {}
 
   /**
    * One model's figures. {@code ortMs} and {@code maxAbsDiff} are NaN without ORT, or when ORT cannot
    * open the model ({@code ortError} says why, e.g. an opset it no longer implements); the outputs are
-   * those of the first (untimed) run, flat, in the model's output order.
+   * those of the first (untimed) run, flat, in the model's output order. {@code profile} is each fused
+   * call's time over {@code repeat} further runs with profiling on (empty unless asked for).
    */
   record Result(Path model, int threads, double compileMs, double nnvm4jMs, double ortMs, double maxAbsDiff, String ortError,
-      List<float[]> nnvm4jOutputs, List<float[]> ortOutputs) {
+      List<float[]> nnvm4jOutputs, List<float[]> ortOutputs, List<GraphModule.OpProfile> profile) {
     double ratio() { return nnvm4jMs / ortMs; }
   }
 
@@ -92,7 +93,8 @@ final class ModelBench {
       }
       if (ort == null) {
         for (int i = 0; i < nnvm4j.length; i++) nnvm4j[i] = time(gm::run);
-        return new Result(model, o.threads(), compileMs, median(nnvm4j), Double.NaN, Double.NaN, ortError, mine, List.of());
+        return new Result(model, o.threads(), compileMs, median(nnvm4j), Double.NaN, Double.NaN, ortError, mine, List.of(),
+            profile(gm, o));
       }
       try (OrtRunner session = ort) {
         List<float[]> theirs = session.outputs();
@@ -103,9 +105,21 @@ final class ModelBench {
           nnvm4j[i] = time(gm::run);
           orts[i] = time(session::run);
         }
-        return new Result(model, o.threads(), compileMs, median(nnvm4j), median(orts), diff, null, mine, theirs);
+        return new Result(model, o.threads(), compileMs, median(nnvm4j), median(orts), diff, null, mine, theirs, profile(gm, o));
       }
     }
+  }
+
+  /**
+   * Each fused call's time over {@code repeat} runs with profiling on, after the timed runs (the timing of
+   * each call adds two clock reads, so these runs are not the ones the median comes from); empty unless asked.
+   */
+  private static List<GraphModule.OpProfile> profile(GraphModule gm, Options o) {
+    if (!o.profile()) return List.of();
+    gm.setProfiling(true);
+    for (int i = 0; i < Math.max(1, o.repeat()); i++) gm.run();
+    gm.setProfiling(false);
+    return gm.profile();
   }
 
   /** Uniform [-1, 1) float32 data for every data input, of its declared shape or the one in {@code shapes}. */

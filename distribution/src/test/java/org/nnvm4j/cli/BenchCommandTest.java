@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The bench paths that need no ONNX Runtime: the vector-add kernel and a model timed on nnvm4j alone. */
+/** The bench paths that need no ONNX Runtime: the vector-add kernel and a model timed on nnvm4j alone, with its profile. */
 class BenchCommandTest {
   @TempDir Path dir;
 
@@ -33,5 +33,15 @@ class BenchCommandTest {
     assertThat(run("bench", dir.resolve("mobilenet.onnx").toString(), "--warmup", "0", "--repeat", "2"))
         .contains("| model | threads | compile ms | nnvm4j ms |").doesNotContain("ORT ms")
         .containsPattern("\\| mobilenet\\.onnx \\| 1 \\| \\d+ \\| [0-9.]+ \\|");
+  }
+
+  @Test
+  void profilePrintsTheMostExpensiveFusedFunctions() throws Exception {
+    Files.write(dir.resolve("mobilenet.onnx"), ModelZoo.model("mobilenet").toByteArray());
+    String out = run("bench", dir.resolve("mobilenet.onnx").toString(), "--warmup", "0", "--repeat", "3", "--profile", "2");
+    assertThat(out).containsPattern("mobilenet\\.onnx, 1 thread\\(s\\): \\d+ fused calls, [0-9.]+ ms per run in all")
+        .contains("| ms per run | share | function | node |");
+    long rows = out.lines().filter(l -> l.matches("\\| [0-9.]+ \\| [0-9.]+% \\| \\S+ \\| \\S+ \\|")).count();
+    assertThat(rows).as("the two costliest functions, in:%n%s", out).isEqualTo(2);
   }
 }

@@ -42,7 +42,7 @@ class MobileNetOptLevelThreeTest {
 
     String why = ModelBench.ortAvailability();
     assumeTrue(why == null, why);
-    ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(1, 3, Map.of(), 0, 1, true));
+    ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(1, 3, Map.of(), 0, 1, true, false));
     assertThat(r.ortError()).isNull();
     assertThat(r.nnvm4jOutputs()).hasSameSizeAs(r.ortOutputs()).isNotEmpty();
     for (int k = 0; k < r.ortOutputs().size(); k++) {

@@ -52,7 +52,7 @@ class ModelZooOrtTest {
     assumeTrue(why == null, why);
     Path model = dir.resolve(name + ".onnx");
     Files.write(model, ModelZoo.model(name).toByteArray());
-    ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(1, 2, Map.of(), 0, 1, true));
+    ModelBench.Result r = ModelBench.run(model, new ModelBench.Options(1, 2, Map.of(), 0, 1, true, false));
     assertThat(r.ortError()).isNull();
     assertThat(r.nnvm4jOutputs()).hasSameSizeAs(r.ortOutputs()).isNotEmpty();
     for (int k = 0; k < r.ortOutputs().size(); k++) {

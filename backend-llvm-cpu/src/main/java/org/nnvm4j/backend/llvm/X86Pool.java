@@ -3,6 +3,7 @@ package org.nnvm4j.backend.llvm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.nnvm4j.tensor.schedule.Schedule;
 import org.nnvm4j.tensor.schedule.Stage;
 import org.nnvm4j.tensor.te.ComputeOp;
 import org.nnvm4j.tensor.te.Te;
@@ -20,7 +21,8 @@ import org.nnvm4j.tensor.topi.Topi;
  * balanced tree in the output's expression, and the channels run in parallel when the pool is large
  * enough. In NCHW{c}c (what AlterOpLayout leaves before a classifier at opt level 3) the channel block is
  * innermost in memory, so a block's accumulator is a vector: the window loops run outside it and the block
- * is vectorized, one contiguous load per pixel.
+ * is vectorized, one contiguous load per pixel. Windowed max and average pools of NCHW{c}c data (the
+ * generic compute) get the same treatment in {@link #scheduleBlockedWindow}.
  */
 final class X86Pool {
   static final String ROWS = "global_pool_rows";
@@ -82,6 +84,39 @@ final class X86Pool {
       acc.vectorize(r.get(2));
       out.vectorize(ax.get(4));
     }
+  }
+
+  /**
+   * Schedules a group whose windowed pool (the generic {@link Pool#pool2d} compute: tag {@link Pool#TAG}
+   * with window reductions) reads NCHW{c}c data, as opt level 3 leaves ResNet's max pool between blocked
+   * convs; false where the group holds none. The output's (batch, block, row) loops run in parallel, and
+   * each output pixel's window is reduced with the channel block innermost and vectorized, so a tap is one
+   * contiguous load and one vector max or add; the generic reduction schedule ran one scalar chain per
+   * element, recomputing its indices by division. An average's divide (and any element-wise op fused after
+   * the pool) is the output stage, vectorized over the block as well.
+   */
+  static boolean scheduleBlockedWindow(Schedule s, Tensor out) {
+    Stage pool = null;
+    for (Stage st : s.stages()) {
+      if (st.op() instanceof ComputeOp c && c.tag().equals(Pool.TAG) && c.reduceAxis().size() == 2 && c.axis().size() == 5) pool = st;
+    }
+    Stage o = s.get(out);
+    if (pool == null || o.axis().size() != 5) return false;
+    ComputeOp c = (ComputeOp) pool.op();
+    List<IterVar> ax = o.axis();
+    long[] e = X86Schedules.extents(ax);
+    IterVar rows = X86Schedules.fuse(o, ax.subList(0, 3));
+    if (e[0] * e[1] * e[2] * e[3] * e[4] * 9 >= X86Schedules.PARALLEL_MIN) o.parallel(rows);
+    if (pool == o) {
+      o.reorder(ax.get(3), c.reduceAxis().get(0), c.reduceAxis().get(1), ax.get(4));
+    } else {
+      pool.computeAt(o, ax.get(3));
+      List<IterVar> p = c.axis();
+      pool.reorder(p.get(0), p.get(1), p.get(2), p.get(3), c.reduceAxis().get(0), c.reduceAxis().get(1), p.get(4));
+      pool.vectorize(p.get(4));
+    }
+    o.vectorize(ax.get(4));
+    return true;
   }
 
   /** (batch, channel) fused, parallel when large; a channel's row results computed there, columns outer and rows unrolled. */

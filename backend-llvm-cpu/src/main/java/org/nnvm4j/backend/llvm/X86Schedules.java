@@ -35,6 +35,7 @@ final class X86Schedules {
     inlineIntermediates(s, out);
     if (X86SmallOps.schedule(s.get(out))) return s;
     if (X86Norms.schedule(s, out)) return s;
+    if (X86Pool.scheduleBlockedWindow(s, out)) return s;
     if (X86BatchMatmul.schedule(s, out)) return s;
     if (X86GroupConv.schedule(s, out)) return s;
     Stage dense = byTag(s, X86Computes.DENSE_PADDED);

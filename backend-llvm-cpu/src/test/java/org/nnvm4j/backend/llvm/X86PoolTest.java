@@ -15,7 +15,7 @@ import org.nnvm4j.tensor.tir.PrimFunc;
 import org.nnvm4j.tensor.topi.Pool;
 
 /**
- * Global average and max pooling ({@link X86Pool}, NCHW and NCHW{c}c) and windowed max pooling ({@link X86Depthwise}), with
+ * Global average and max pooling ({@link X86Pool}, NCHW and NCHW{c}c), windowed max and average pooling of NCHW{c}c data and windowed max pooling ({@link X86Depthwise}), with
  * a fused relu, against a plain Java reference: odd and square maps, 1x1 maps, batch 2, a map too tall
  * for the row tree (the generic compute), strides 1 to 3, padding, ceil mode, at 1 and 2 threads;
  * tolerance as in {@link X86SchedulesTest} (max is exact).
@@ -80,6 +80,41 @@ class X86PoolTest {
     Tensor out = X86Computes.compute("global_avg_pool2d", Map.of("layout", "NCHW16c"), List.of(data)).orElseThrow().get(0);
     String text = X86SchedulesTest.lower(X86SchedulesTest.backend(2), List.of(data), out, "out_elemwise_fusable", "pool").toString();
     assertThat(text).contains("parallel for").contains("data[ramp(").contains("global_avg_pool2d_acc[ramp(");
+  }
+
+  @ParameterizedTest(name = "{8} pool NCHW{4}c {0}x{1}x{2}x{3} window {5} stride {6} pad {7} ceil {9} include-pad {10} relu {11} threads={12}")
+  @CsvSource({
+      "1,4,112,112,16,3,2,1,max,false,false,false,2", "1,3,13,11,8,3,1,1,max,false,false,true,1", "2,2,9,8,16,2,2,0,avg,false,false,false,2",
+      "1,2,10,7,8,3,2,1,avg,true,false,true,1", "1,1,7,7,16,3,1,1,avg,false,true,false,2", "1,2,5,5,3,5,1,2,max,false,false,true,1",
+      "1,1,1,1,8,1,1,0,avg,false,false,false,1"})
+  void blockedWindowPoolMatchesJava(int n, int cb, int h, int w, int c, int k, int s, int p, String kind, boolean ceil, boolean includePad,
+      boolean relu, int threads) {
+    boolean avg = kind.equals("avg");
+    Tensor data = Te.placeholder(Te.shape(n, cb, h, w, c), DType.F32, "data");
+    Tensor pool = Pool.pool2d(data, new Pool.Params(new int[] {k, k}, new int[] {s, s}, new int[] {p, p}, ceil, includePad), avg, kind + "_pool2d");
+    Tensor out = relu ? Te.computeN(pool.shape(), i -> IrOps.max(pool.get(i), IrOps.f32(0)), "relu", "", Map.of()) : pool;
+    LlvmBackend backend = X86SchedulesTest.backend(threads);
+    PrimFunc f = X86SchedulesTest.lower(backend, List.of(data), out, "out_elemwise_fusable", kind + "_pool2d");
+    assertThat(f.toString()).as("the channel block is read as vectors").contains("data[ramp(");
+    int oh = (int) Pool.outExtent(h, k, s, p, ceil), ow = (int) Pool.outExtent(w, k, s, p, ceil);
+    float[] x = ParallelLoopTest.random(n * cb * h * w * c, 24);
+    double[] ref = new double[n * cb * oh * ow * c], mag = new double[ref.length];
+    for (int b = 0; b < n * cb; b++) for (int yy = 0; yy < oh; yy++) for (int xx = 0; xx < ow; xx++) for (int ci = 0; ci < c; ci++) {
+      double acc = avg ? 0 : Double.NEGATIVE_INFINITY;
+      int inside = 0;
+      for (int ky = 0; ky < k; ky++) for (int kx = 0; kx < k; kx++) {
+        int iy = yy * s + ky - p, ix = xx * s + kx - p;
+        if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+        float v = x[((b * h + iy) * w + ix) * c + ci];
+        acc = avg ? acc + v : Math.max(acc, v);
+        inside++;
+      }
+      int o = ((b * oh + yy) * ow + xx) * c + ci;
+      double v = avg ? acc / Math.max(1, includePad ? k * k : inside) : acc;
+      ref[o] = relu ? Math.max(v, 0) : v;
+      mag[o] = avg ? 1 : 0;
+    }
+    X86SchedulesTest.assertClose(X86SchedulesTest.run(backend, f, List.of(x), ref.length), ref, mag);
   }
 
   @ParameterizedTest(name = "max pool {0}x{1}x{2}x{3} window {4} stride {5} pad {6} ceil {7} threads={8}")
