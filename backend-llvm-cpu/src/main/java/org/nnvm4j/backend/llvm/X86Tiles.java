@@ -100,6 +100,7 @@ final class X86Tiles {
     if (pad != null) {
       List<IterVar> pa = pad.axis();
       pad.parallel(pad.fuse(pad.fuse(pa.get(0), pa.get(1)), pa.get(2)));
+      pad.vectorize(pa.get(4)); // the channel block: contiguous in the data and the copy, one test per pixel
     }
   }
 
