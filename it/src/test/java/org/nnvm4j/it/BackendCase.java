@@ -3,8 +3,11 @@ package org.nnvm4j.it;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import org.nnvm4j.CompiledGraph;
 import org.nnvm4j.Compiler;
 import org.nnvm4j.GraphModule;
@@ -50,9 +53,9 @@ record BackendCase(String name, Symbol graph, Map<String, NDArray> inputs) {
   float[] reference() { return run("interp", new Device("interp", 0)); }
 
   /** Every case crossed with every discovered backend but the interpreter: the arguments (kind, case) of a backend-matrix test. */
-  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> matrix(java.util.List<BackendCase> cases) {
+  static Stream<Arguments> matrix(List<BackendCase> cases) {
     return BackendRegistry.defaultRegistry().entries().stream().filter(e -> !e.kind().equals("interp"))
-        .flatMap(e -> cases.stream().map(c -> org.junit.jupiter.params.provider.Arguments.of(e.kind(), c)));
+        .flatMap(e -> cases.stream().map(c -> Arguments.of(e.kind(), c)));
   }
 
   /** Output 0 on backend {@code kind} (skipped when it cannot run here) against the interpreter's, within SmallCnnTest's tolerance. */

@@ -110,14 +110,7 @@ class DetectionBackendsTest {
         nms, Map.of("x", boxes(7L * n + batch, batch, n)));
   }
 
-  static Stream<Arguments> matrix() {
-    List<Arguments> out = new ArrayList<>();
-    for (BackendRegistry.Entry e : BackendRegistry.defaultRegistry().entries()) {
-      if (e.kind().equals("interp")) continue;
-      for (BackendCase c : cases()) out.add(Arguments.of(e.kind(), c));
-    }
-    return out.stream();
-  }
+  static Stream<Arguments> matrix() { return BackendCase.matrix(cases()); }
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("matrix")

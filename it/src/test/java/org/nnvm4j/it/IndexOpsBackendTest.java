@@ -1,7 +1,6 @@
 package org.nnvm4j.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nnvm4j.CompiledGraph;
 import org.nnvm4j.Compiler;
 import org.nnvm4j.GraphModule;
-import org.nnvm4j.backend.Availability;
 import org.nnvm4j.backend.BackendRegistry;
 import org.nnvm4j.backend.Device;
 import org.nnvm4j.graph.Graph;
@@ -159,9 +157,7 @@ class IndexOpsBackendTest {
   @ParameterizedTest(name = "{0} x {1} at opt {3}")
   @MethodSource("matrix")
   void sameOutputsAsTheInterpreter(String kind, String name, Case c, int optLevel) {
-    Availability a = BackendRegistry.defaultRegistry().provider(kind).availability();
-    assumeTrue(a.canRun(), kind + ": " + a.reason());
-    Device device = new Device(BackendRegistry.defaultRegistry().provider(kind).targetKind().deviceType(), 0);
+    Device device = BackendCase.deviceOf(kind);
     List<float[]> want = run(c, "interp", 0, new Device("interp", 0));
     List<float[]> got = run(c, kind, optLevel, device);
     assertThat(got).hasSize(want.size());

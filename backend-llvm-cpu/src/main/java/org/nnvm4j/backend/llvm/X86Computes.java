@@ -84,10 +84,11 @@ final class X86Computes {
    */
   static Optional<AlterOpLayout.Proposal> alterOpLayout(String op, Map<String, String> attrs, List<Shape> shapes, List<DType> types) {
     if (types.stream().limit(2).anyMatch(t -> !DType.F32.equals(t))) return Optional.empty();
-    if (op.equals("conv2d") && X86GroupConv.alterOpLayout(attrs, shapes).isPresent()) return X86GroupConv.alterOpLayout(attrs, shapes);
     switch (op) {
       case "conv2d" -> {
-        if (!attrs.getOrDefault("groups", "1").trim().equals("1")) return X86DepthwiseNchwc.alterOpLayout(attrs, shapes);
+        if (!attrs.getOrDefault("groups", "1").trim().equals("1")) {
+          return X86GroupConv.alterOpLayout(attrs, shapes).or(() -> X86DepthwiseNchwc.alterOpLayout(attrs, shapes));
+        }
         if (!attrs.getOrDefault("layout", "NCHW").equals("NCHW")
             || !attrs.getOrDefault("kernel_layout", "OIHW").equals("OIHW") || shapes.get(0).rank() != 4) {
           return Optional.empty();

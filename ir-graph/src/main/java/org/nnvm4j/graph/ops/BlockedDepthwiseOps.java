@@ -50,10 +50,8 @@ public final class BlockedDepthwiseOps {
           Conv2d.Params p = LayoutOps.params(a);
           OpRules.expect(in, 1, "weight", Shape.of(channels / ob, 1, k[0], k[1], 1, ob));
           if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(channels));
-          long oh = Conv2d.outExtent(primal['H' - 'A'], k[0], p.strides()[0], p.padding()[0], p.dilation()[0]);
-          long ow = Conv2d.outExtent(primal['W' - 'A'], k[1], p.strides()[1], p.padding()[1], p.dilation()[1]);
-          if (oh < 1 || ow < 1) throw CompileException.invalid("%s: kernel %dx%d does not fit data %s", NAME, k[0], k[1], in[0]);
-          return new Shape[] {Shape.of(primal['N' - 'A'], channels / ob, oh, ow, ob)};
+          long[] o = NnOps.convOut(NAME, k, p, primal['H' - 'A'], primal['W' - 'A'], in[0]);
+          return new Shape[] {Shape.of(primal['N' - 'A'], channels / ob, o[0], o[1], ob)};
         })
         .compute((a, in) -> {
           Tensor out = BlockedDepthwise.conv2d(in.get(0), in.get(1), LayoutOps.params(a), NAME);

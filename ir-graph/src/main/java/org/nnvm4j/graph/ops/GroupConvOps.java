@@ -52,10 +52,8 @@ public final class GroupConvOps {
           Conv2d.Params p = LayoutOps.params(a);
           OpRules.expect(in, 1, "weight", Shape.of(channels / ob, c / groups / kib, k[0], k[1], kib, ob));
           if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(channels));
-          long oh = Conv2d.outExtent(primal['H' - 'A'], k[0], p.strides()[0], p.padding()[0], p.dilation()[0]);
-          long ow = Conv2d.outExtent(primal['W' - 'A'], k[1], p.strides()[1], p.padding()[1], p.dilation()[1]);
-          if (oh < 1 || ow < 1) throw CompileException.invalid("%s: kernel %dx%d does not fit data %s", op, k[0], k[1], in[0]);
-          return new Shape[] {Shape.of(primal['N' - 'A'], channels / outBlock, oh, ow, outBlock)};
+          long[] o = NnOps.convOut(op, k, p, primal['H' - 'A'], primal['W' - 'A'], in[0]);
+          return new Shape[] {Shape.of(primal['N' - 'A'], channels / outBlock, o[0], o[1], outBlock)};
         })
         .compute((a, in) -> {
           int outBlock = Layout.parse(a.get("out_layout")).factorOf('C');

@@ -62,10 +62,8 @@ public final class NnOps {
           }
           OpRules.expect(in, 1, "weight", nhwc ? Shape.of(k[0], k[1], inC / p.groups(), channels) : Shape.of(channels, inC / p.groups(), k[0], k[1]));
           if (in.length > 2) OpRules.expect(in, 2, "bias", Shape.of(channels));
-          long oh = Conv2d.outExtent(d.dim(nhwc ? 1 : 2), k[0], p.strides()[0], p.padding()[0], p.dilation()[0]);
-          long ow = Conv2d.outExtent(d.dim(nhwc ? 2 : 3), k[1], p.strides()[1], p.padding()[1], p.dilation()[1]);
-          if (oh < 1 || ow < 1) throw CompileException.invalid("conv2d: kernel %dx%d does not fit data %s", k[0], k[1], d);
-          return new Shape[] {nhwc ? Shape.of(d.dim(0), oh, ow, channels) : Shape.of(d.dim(0), channels, oh, ow)};
+          long[] o = convOut("conv2d", k, p, d.dim(nhwc ? 1 : 2), d.dim(nhwc ? 2 : 3), d);
+          return new Shape[] {nhwc ? Shape.of(d.dim(0), o[0], o[1], channels) : Shape.of(d.dim(0), channels, o[0], o[1])};
         })
         .compute((a, in) -> {
           if (nhwc(a)) {
@@ -98,6 +96,17 @@ public final class NnOps {
     return nhwc;
   }
 
+
+  /**
+   * The output height and width of 2-d conv {@code op} (any layout) with kernel {@code k} on data of height
+   * {@code h} and width {@code w}; fails, naming {@code data}, when the kernel does not fit.
+   */
+  static long[] convOut(String op, int[] k, Conv2d.Params p, long h, long w, Shape data) {
+    long oh = Conv2d.outExtent(h, k[0], p.strides()[0], p.padding()[0], p.dilation()[0]);
+    long ow = Conv2d.outExtent(w, k[1], p.strides()[1], p.padding()[1], p.dilation()[1]);
+    if (oh < 1 || ow < 1) throw CompileException.invalid("%s: kernel %dx%d does not fit data %s", op, k[0], k[1], data);
+    return new long[] {oh, ow};
+  }
   private static Conv2d.Params convParams(Map<String, String> a) {
     return new Conv2d.Params(ints(a.get("strides"), 2), ints(a.get("padding"), 2), ints(a.get("dilation"), 2), intAttr(a, "groups"));
   }
